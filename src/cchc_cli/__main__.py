@@ -1,0 +1,3 @@
+from cchc_cli.cli.app import main
+
+main()

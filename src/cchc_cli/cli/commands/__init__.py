@@ -1,0 +1,13 @@
+"""One module per command; :func:`register` adds them to the app in help order."""
+
+from __future__ import annotations
+
+import typer
+
+from cchc_cli.cli.commands import init, schema, validate
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init.init)
+    app.command("validate")(validate.validate)
+    app.command("schema")(schema.schema)

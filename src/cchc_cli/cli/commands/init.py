@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cchc_cli.cli.common import DebugOpt, YearOpt, guard, stdout_console
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Thư mục sẽ tạo không gian làm việc.",
+                                              file_okay=False)],
+    year: YearOpt,
+    criteria: Annotated[
+        str,
+        typer.Option("--criteria", help="Bộ tiêu chí mẫu đi kèm (mau-2023, mau-2025)."),
+    ] = "mau-2023",
+    debug: DebugOpt = False,
+) -> None:
+    """Tạo không gian làm việc: cchc.yaml, bộ tiêu chí của năm, danh sách đơn vị trống."""
+    from cchc_cli.init import init_workspace
+
+    with guard(debug):
+        result = init_workspace(directory, year=year, criteria=criteria)
+    console = stdout_console()
+    console.print(f"Đã tạo không gian làm việc tại {result.root} (khối: {', '.join(result.blocks)}).")
+    for path in result.written:
+        console.print(f"  {path}")
+    console.print(
+        "Bước tiếp theo: điền danh sách đơn vị, sửa bộ tiêu chí theo quyết định của tỉnh,"
+        f" rồi chạy: cchc validate -w {directory} --year {year}"
+    )

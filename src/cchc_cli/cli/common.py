@@ -1,0 +1,128 @@
+"""Options shared by every command, output helpers, and the one map to exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import traceback
+from collections.abc import Iterable, Iterator
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cchc_cli.errors import CchcError
+
+
+class ExitCode(IntEnum):
+    """SPEC §2. Any other failure is a bug and keeps its traceback."""
+
+    OK = 0
+    INPUT_ERRORS = 1
+    USAGE = 2
+    CANNOT_RUN = 3
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option("--workspace", "-w", help="Thư mục làm việc (mặc định: thư mục hiện tại).",
+                 file_okay=False),
+]
+YearOpt = Annotated[int, typer.Option("--year", "-y", help="Năm đánh giá, ví dụ 2023.")]
+OptionalYearOpt = Annotated[
+    int | None, typer.Option("--year", "-y", help="Năm đánh giá (mặc định: mọi năm).")
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="text (đọc trên màn hình) hoặc json (cho máy đọc)."),
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Hiện chi tiết lỗi (traceback) để báo lỗi phần mềm.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", min=1,
+                 help="Số tiến trình đọc tệp song song (mặc định: số lõi CPU; tuần tự khi ít tệp)."),
+]
+AllowErrorsOpt = Annotated[
+    bool,
+    typer.Option("--allow-errors",
+                 help="Vẫn ghi kết quả khi đầu vào có lỗi; đơn vị lỗi không được xếp hạng."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Thời điểm ghi vào trang Nguồn (YYYY-MM-DD[THH:MM]); mặc định: lúc chạy."),
+]
+
+
+def exit_code_for(issues: Iterable[Any]) -> ExitCode:
+    return ExitCode.INPUT_ERRORS if any(i.is_error for i in issues) else ExitCode.OK
+
+
+def stdout_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def guard(debug: bool) -> Iterator[None]:
+    """Turn cchc's own exceptions into a message and their exit code; bugs propagate."""
+    try:
+        yield
+    except CchcError as exc:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        stderr_console().print(f"[bold red]Lỗi:[/] {exc}", markup=True)
+        raise typer.Exit(int(exc.exit_code)) from None
+
+
+def emit_json(document: Any) -> None:
+    """One JSON document on stdout, nothing else there."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:
+    from rich.markup import escape
+
+    issues = list(issues)
+    shown = issues if limit is None else issues[:limit]
+    for item in shown:
+        colour = "red" if item.is_error else "yellow"
+        label = "LỖI" if item.is_error else "CẢNH BÁO"
+        where = item.location()
+        who = " ".join(
+            part for part in (
+                f"[đơn vị {item.unit}]" if item.unit else "",
+                f"[tiêu chí {item.criterion}]" if item.criterion else "",
+            ) if part
+        )
+        console.print(
+            f"[bold {colour}]{label}[/] {escape(where)}"
+            + (f" {escape(who)}" if who else "")
+            + f": {escape(item.message)} [dim]({item.code})[/]"
+        )
+    if limit is not None and len(issues) > limit:
+        console.print(f"… và {len(issues) - limit} vấn đề khác (xem --format json).")
+
+
+def issue_counts(issues: Iterable[Any]) -> tuple[int, int]:
+    issues = list(issues)
+    errors = sum(1 for i in issues if i.is_error)
+    return errors, len(issues) - errors

@@ -1,0 +1,781 @@
+"""Criteria sets (Bộ tiêu chí, SPEC §5): the YAML model, its checks, and the runtime set.
+
+A criteria file is read in three layers:
+
+1. :mod:`cchc_cli.yamlio` parses it with line numbers, codes kept as written;
+2. :func:`check_tree` runs every semantic check of SPEC §5 on the parsed tree (so that all
+   problems are listed in one pass, even when some values have the wrong type), and the
+   pydantic model :class:`CriteriaDocument` checks types and rejects unknown keys;
+3. when both are clean, :func:`build_set` makes the immutable :class:`CriteriaSet` that
+   forms, scoring and reports use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from cchc_cli.issues import Issue, issue
+from cchc_cli.modelcheck import StrictModel, Text, pydantic_issues
+from cchc_cli.numbers import plain
+from cchc_cli.settings import Settings
+from cchc_cli.yamlio import YamlNumber, YList, YMap, line_of, load_yaml
+
+# --------------------------------------------------------------------------------------
+# The file model (pydantic): types, required keys, unknown keys.
+# --------------------------------------------------------------------------------------
+
+
+class ChoiceOption(StrictModel):
+    label: Text = Field(description="Nội dung lựa chọn, hiện trong danh sách thả xuống")
+    points: Decimal = Field(description="Điểm của lựa chọn (không vượt điểm tối đa)")
+
+
+class Tier(StrictModel):
+    min: Decimal | None = Field(default=None, description="Áp dụng khi số liệu ≥ min")
+    above: Decimal | None = Field(default=None, description="Áp dụng khi số liệu > above")
+    points: Decimal = Field(description="Điểm của mức")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Tier:
+        if (self.min is None) == (self.above is None):
+            raise ValueError("mỗi mức phải có đúng một trong hai ngưỡng 'min' hoặc 'above'")
+        return self
+
+    @property
+    def bound(self) -> Decimal:
+        return self.min if self.min is not None else self.above  # type: ignore[return-value]
+
+    @property
+    def strict(self) -> bool:
+        return self.above is not None
+
+
+class ManualRule(StrictModel):
+    """Đơn vị tự chấm điểm trong khoảng [0, max]."""
+
+    type: Literal["manual"] = "manual"
+    step: Decimal | None = Field(default=None, description="Bước điểm, ví dụ 0.25")
+
+
+class ChoiceRule(StrictModel):
+    """Chọn một trong các lựa chọn; mỗi lựa chọn có số điểm."""
+
+    type: Literal["choice"]
+    options: list[ChoiceOption] = Field(min_length=1)
+
+
+class TiersRule(StrictModel):
+    """Số liệu so với các ngưỡng, lấy mức đầu tiên thỏa mãn theo thứ tự viết."""
+
+    type: Literal["tiers"]
+    unit: Text = Field(default="", description="Đơn vị của số liệu, ví dụ '%'")
+    tiers: list[Tier] = Field(min_length=1)
+
+
+class RatioRule(StrictModel):
+    """Điểm = max × min(1, số liệu ÷ target); 0 nếu số liệu < zero_below."""
+
+    type: Literal["ratio"]
+    target: Decimal = Field(default=Decimal(100), description="Số liệu đạt điểm tối đa")
+    zero_below: Decimal | None = Field(default=None, description="Dưới ngưỡng này: 0 điểm")
+    unit: Text = Field(default="%", description="Đơn vị của số liệu")
+
+
+class SurveyRule(StrictModel):
+    """Điểm = max × tỷ lệ khảo sát (%) ÷ 100, lấy từ tệp khảo sát."""
+
+    type: Literal["survey"]
+
+
+class BonusRule(StrictModel):
+    """Điểm thưởng, cộng vào tổng; không tính vào thang điểm."""
+
+    type: Literal["bonus"]
+    step: Decimal | None = None
+
+
+class PenaltyRule(StrictModel):
+    """Điểm trừ, trừ vào tổng; không tính vào thang điểm."""
+
+    type: Literal["penalty"]
+    step: Decimal | None = None
+
+
+Rule = Annotated[
+    ManualRule | ChoiceRule | TiersRule | RatioRule | SurveyRule | BonusRule | PenaltyRule,
+    Field(discriminator="type"),
+]
+RULE_TYPES = ("manual", "choice", "tiers", "ratio", "survey", "bonus", "penalty")
+
+
+class CriterionNode(StrictModel):
+    code: Text = Field(description="Mã tiêu chí, viết trong dấu nháy: \"1.10\"")
+    name: Text = Field(description="Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần")
+    items: list[CriterionNode] | None = Field(default=None, description="Các tiêu chí con")
+    max: Decimal | None = Field(default=None, description="Điểm tối đa")
+    rule: Rule | None = Field(default=None, description="Cách chấm (mặc định: manual)")
+    appraiser: Text | None = Field(default=None, description="Mã cơ quan thẩm định")
+    evidence: Text | None = Field(default=None, description="Tài liệu kiểm chứng")
+    source: Text | None = Field(default=None, description="Căn cứ")
+    note: Text | None = Field(default=None, description="Ghi chú")
+    na_allowed: bool = Field(default=False, description="Đơn vị được đánh dấu không áp dụng")
+    na_note: Text | None = Field(default=None, description="Khi nào được không áp dụng")
+
+
+class CriteriaDocument(StrictModel):
+    id: Text = Field(description="Mã bộ tiêu chí, ví dụ so-nganh-2023")
+    title: Text = Field(description="Tên bộ tiêu chí")
+    block: Text = Field(description="Mã khối trong cchc.yaml")
+    year: int = Field(description="Năm đánh giá")
+    source: Text | None = Field(default=None, description="Văn bản ban hành")
+    scale: Decimal = Field(description="Thang điểm: tổng điểm tối đa các tiêu chí được chấm")
+    items: list[CriterionNode] = Field(min_length=1, description="Các lĩnh vực")
+
+
+def _known_keys() -> set[str]:
+    keys: set[str] = set()
+    for model in (
+        CriteriaDocument,
+        CriterionNode,
+        ChoiceOption,
+        Tier,
+        ManualRule,
+        ChoiceRule,
+        TiersRule,
+        RatioRule,
+        SurveyRule,
+    ):
+        keys.update(model.model_fields)
+    return keys
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of criteria files, for editors (YAML language servers) and docs."""
+    schema = CriteriaDocument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Bộ tiêu chí xác định Chỉ số CCHC (cchc)"
+    return schema
+
+
+# --------------------------------------------------------------------------------------
+# The runtime set.
+# --------------------------------------------------------------------------------------
+
+SCORED, SURVEY, BONUS, PENALTY = "scored", "survey", "bonus", "penalty"
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A scored sub-criterion (tiêu chí thành phần)."""
+
+    code: str
+    name: str
+    max: Decimal
+    rule: Any
+    kind: str  # scored | survey | bonus | penalty
+    appraiser: str
+    na_allowed: bool
+    path: tuple[str, ...]  # ancestor codes, area first
+    na_note: str | None = None
+    evidence: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return True
+
+    @property
+    def counts_in_scale(self) -> bool:
+        return self.kind in (SCORED, SURVEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """An area (lĩnh vực) or criterion (tiêu chí) with children."""
+
+    code: str
+    name: str
+    max: Decimal  # sum of the scored leaves below, bonus and penalty excluded
+    path: tuple[str, ...]
+    children: tuple[str, ...]
+    leaves: tuple[str, ...]  # every leaf below, in document order
+    evidence: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return False
+
+
+Node = Leaf | Group
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    id: str
+    title: str
+    block: str
+    year: int
+    source: str | None
+    scale: Decimal
+    file: str
+    fingerprint: str
+    nodes: dict[str, Node]  # every node, in document order
+    areas: tuple[str, ...]
+    leaves: tuple[Leaf, ...] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_leaf_map", {leaf.code: leaf for leaf in self.leaves})
+
+    def leaf(self, code: str) -> Leaf | None:
+        return self._leaf_map.get(code)  # type: ignore[attr-defined]
+
+    def subtree(self, code: str) -> tuple[str, ...]:
+        """Leaf codes covered by ``code`` (itself if a leaf)."""
+        node = self.nodes.get(code)
+        if node is None:
+            return ()
+        return (code,) if isinstance(node, Leaf) else node.leaves
+
+    def walk(self) -> Iterator[tuple[int, Node]]:
+        """Every node with its depth (0 = area), in document order."""
+        for node in self.nodes.values():
+            yield len(node.path), node
+
+    def summary(self) -> dict[str, Any]:
+        criteria = sum(1 for node in self.nodes.values() if len(node.path) == 1)
+        return {
+            "areas": len(self.areas),
+            "criteria": criteria,
+            "leaves": len(self.leaves),
+            "scale": self.scale,
+        }
+
+
+# --------------------------------------------------------------------------------------
+# Checks on the parsed tree (SPEC §5), run before and independently of pydantic.
+# --------------------------------------------------------------------------------------
+
+
+def _num(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) and value.is_finite() else None
+
+
+def _code_text(value: Any) -> str | None:
+    if isinstance(value, YamlNumber):
+        return value.raw.strip()
+    if isinstance(value, str):
+        return value.strip()
+    return None
+
+
+def _rule_type(node: YMap) -> str:
+    rule = node.get("rule")
+    if isinstance(rule, YMap):
+        kind = rule.get("type")
+        return kind if isinstance(kind, str) else "?"
+    return "manual"
+
+
+@dataclass
+class _TreeCheck:
+    file: str
+    root: YMap
+    settings: Settings | None
+    issues: list[Issue] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, code: str, line: int | None, **params: Any) -> None:
+        self.issues.append(issue(code, file=self.file, line=line, **params))
+
+    def run(self, folder_year: int | None, folder_block: str | None) -> None:
+        root = self.root
+        self._check_header(folder_year, folder_block)
+        items = root.get("items")
+        total = self._check_children(items, None) if isinstance(items, YList) else None
+        scale = _num(root.get("scale"))
+        if total is not None and scale is not None and total != scale:
+            self.add(
+                "thang-diem-khong-khop",
+                root.key_lines.get("scale"),
+                stated=plain(scale),
+                total=plain(total),
+            )
+
+    def _check_header(self, folder_year: int | None, folder_block: str | None) -> None:
+        root, settings = self.root, self.settings
+        block = root.get("block")
+        if isinstance(block, str) and settings is not None and block not in settings.blocks:
+            self.add(
+                "khoi-la",
+                root.key_lines.get("block"),
+                value=block,
+                known=", ".join(settings.blocks),
+            )
+        if isinstance(block, str) and folder_block and block != folder_block:
+            self.add(
+                "ten-tep-khong-khop-khoi",
+                root.key_lines.get("block"),
+                name=f"{folder_block}.yaml",
+                value=block,
+            )
+        year = _num(root.get("year"))
+        if year is not None and folder_year is not None and year != folder_year:
+            self.add(
+                "nam-khong-khop",
+                root.key_lines.get("year"),
+                value=plain(year),
+                expected=folder_year,
+            )
+
+    def _check_children(self, items: YList, inherited: str | None) -> Decimal | None:
+        """Check each child; return the sum of their scored max (None if unknown)."""
+        total: Decimal | None = Decimal(0)
+        for child, line in zip(items, items.item_lines, strict=True):
+            if not isinstance(child, YMap):
+                total = None
+                continue
+            subtotal = self._check_node(child, line, inherited)
+            total = None if subtotal is None or total is None else total + subtotal
+        return total
+
+    def _check_node(self, node: YMap, line: int, inherited: str | None) -> Decimal | None:
+        code = self._check_code(node, line)
+        appraiser = node.get("appraiser")
+        if isinstance(appraiser, str) and self.settings is not None:
+            if appraiser not in self.settings.appraisers:
+                self.issues.append(
+                    issue(
+                        "nguoi-tham-dinh-la",
+                        file=self.file,
+                        line=node.key_lines.get("appraiser"),
+                        criterion=code,
+                        value=appraiser,
+                        known=", ".join(self.settings.appraisers),
+                    )
+                )
+        stated = node.get("max")
+        items = node.get("items")
+        if items is not None:
+            return self._check_group(node, code, items, stated, appraiser or inherited)
+        return self._check_leaf(node, code, line, stated)
+
+    def _check_code(self, node: YMap, line: int) -> str | None:
+        raw = node.get("code")
+        where = node.key_lines.get("code", line)
+        if "code" not in node:
+            return None  # pydantic reports the missing key
+        code = _code_text(raw)
+        if not code:
+            self.issues.append(
+                issue("ma-khong-phai-van-ban", file=self.file, line=where, value=raw)
+            )
+            return None
+        if isinstance(raw, YamlNumber) and raw.plain:
+            as_number = format(float(raw), "g") if raw.raw.replace(".", "").isdigit() else None
+            if as_number is not None and as_number != raw.raw:
+                self.issues.append(
+                    issue(
+                        "ma-nen-dat-trong-ngoac",
+                        file=self.file,
+                        line=where,
+                        criterion=code,
+                        value=raw.raw,
+                        as_number=as_number,
+                    )
+                )
+        if code in self.codes:
+            self.issues.append(
+                issue(
+                    "ma-trung",
+                    file=self.file,
+                    line=where,
+                    criterion=code,
+                    first=self.codes[code],
+                )
+            )
+        else:
+            self.codes[code] = where
+        return code
+
+    def _check_group(
+        self, node: YMap, code: str | None, items: Any, stated: Any, inherited: str | None
+    ) -> Decimal | None:
+        if "rule" in node:
+            self.issues.append(
+                issue(
+                    "nut-co-ca-con-va-cach-cham",
+                    file=self.file,
+                    line=node.key_lines.get("rule"),
+                    criterion=code,
+                )
+            )
+        if not isinstance(items, YList):
+            return None
+        if not items:
+            self.issues.append(
+                issue(
+                    "nut-khong-co-con",
+                    file=self.file,
+                    line=node.key_lines.get("items"),
+                    criterion=code,
+                )
+            )
+            return Decimal(0)
+        total = self._check_children(items, inherited)
+        stated_max = _num(stated)
+        if stated_max is not None and total is not None and stated_max != total:
+            self.issues.append(
+                issue(
+                    "tong-con-khong-khop",
+                    file=self.file,
+                    line=node.key_lines.get("max"),
+                    criterion=code,
+                    stated=plain(stated_max),
+                    total=plain(total),
+                )
+            )
+        return total
+
+    def _check_leaf(
+        self, node: YMap, code: str | None, line: int, stated: Any
+    ) -> Decimal | None:
+        if stated is None:
+            self.issues.append(
+                issue("la-thieu-diem-toi-da", file=self.file, line=line, criterion=code)
+            )
+            return None
+        top = _num(stated)
+        if top is None:
+            return None  # wrong type: pydantic reports it
+        if top <= 0:
+            self.issues.append(
+                issue(
+                    "diem-toi-da-khong-duong",
+                    file=self.file,
+                    line=node.key_lines.get("max"),
+                    criterion=code,
+                    value=plain(top),
+                )
+            )
+        rule = node.get("rule")
+        if isinstance(rule, YMap):
+            self._check_rule(rule, code, top)
+        kind = _rule_type(node)
+        return Decimal(0) if kind in (BONUS, PENALTY) else top
+
+    def _check_rule(self, rule: YMap, code: str | None, top: Decimal) -> None:
+        kind = rule.get("type")
+        step = _num(rule.get("step"))
+        if step is not None and (step <= 0 or top % step != 0):
+            self._rule_issue("buoc-khong-hop-le", rule, "step", code, max=plain(top))
+        if kind == "choice" and isinstance(rule.get("options"), YList):
+            self._check_options(rule["options"], code, top)
+        elif kind == "tiers" and isinstance(rule.get("tiers"), YList):
+            self._check_tiers(rule["tiers"], code, top)
+        elif kind == "ratio":
+            target = _num(rule.get("target"))
+            if target is not None and target <= 0:
+                self._rule_issue("muc-tieu-khong-duong", rule, "target", code)
+
+    def _rule_issue(self, kind: str, rule: YMap, key: str, code: str | None, **kw: Any) -> None:
+        self.issues.append(
+            issue(kind, file=self.file, line=rule.key_lines.get(key), criterion=code, **kw)
+        )
+
+    def _check_options(self, options: YList, code: str | None, top: Decimal) -> None:
+        labels: set[str] = set()
+        for option, line in zip(options, options.item_lines, strict=True):
+            if not isinstance(option, YMap):
+                continue
+            label = option.get("label")
+            points = _num(option.get("points"))
+            if isinstance(label, str):
+                key = " ".join(label.split()).casefold()
+                if key in labels:
+                    self.issues.append(
+                        issue("lua-chon-trung", file=self.file, line=line, criterion=code,
+                              label=label)
+                    )
+                labels.add(key)
+            if points is not None and points > top:
+                self.issues.append(
+                    issue(
+                        "diem-lua-chon-vuot-toi-da",
+                        file=self.file,
+                        line=option.key_lines.get("points", line),
+                        criterion=code,
+                        label=label,
+                        value=plain(points),
+                        max=plain(top),
+                    )
+                )
+            if points is not None and points < 0:
+                self.issues.append(
+                    issue("diem-am", file=self.file, line=line, criterion=code,
+                          value=plain(points))
+                )
+
+    def _check_tiers(self, tiers: YList, code: str | None, top: Decimal) -> None:
+        previous: tuple[Decimal, int, str] | None = None
+        for position, (tier, line) in enumerate(zip(tiers, tiers.item_lines, strict=True), 1):
+            if not isinstance(tier, YMap):
+                continue
+            has_min, has_above = "min" in tier, "above" in tier
+            if has_min == has_above:
+                self.issues.append(
+                    issue("muc-thieu-nguong", file=self.file, line=line, criterion=code,
+                          position=position)
+                )
+                continue
+            bound = _num(tier.get("above" if has_above else "min"))
+            points = _num(tier.get("points"))
+            if points is not None and points > top:
+                self.issues.append(
+                    issue(
+                        "diem-muc-vuot-toi-da",
+                        file=self.file,
+                        line=tier.key_lines.get("points", line),
+                        criterion=code,
+                        position=position,
+                        value=plain(points),
+                        max=plain(top),
+                    )
+                )
+            if points is not None and points < 0:
+                self.issues.append(
+                    issue("diem-am", file=self.file, line=line, criterion=code,
+                          value=plain(points))
+                )
+            if bound is None:
+                continue
+            # "above X" is stricter than "min X": (X, 1) > (X, 0) in the order of bounds.
+            key = (bound, 1 if has_above else 0)
+            text = f"{'>' if has_above else '≥'} {plain(bound)}"
+            if previous is not None and key >= previous[:2]:
+                self.issues.append(
+                    issue(
+                        "muc-khong-giam-dan",
+                        file=self.file,
+                        line=line,
+                        criterion=code,
+                        position=position,
+                        bound=text,
+                        previous=previous[2],
+                    )
+                )
+            previous = (key[0], key[1], text)
+
+
+# --------------------------------------------------------------------------------------
+# Loading.
+# --------------------------------------------------------------------------------------
+
+
+def load_criteria(
+    path: Path,
+    *,
+    settings: Settings | None,
+    file: str,
+    folder_year: int | None = None,
+) -> tuple[CriteriaSet | None, list[Issue]]:
+    """Read, check and build one criteria file; ``(None, issues)`` if it has errors."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [issue("khong-doc-duoc-tep", file=file, detail=exc.strerror or str(exc))]
+    return parse_criteria(data, settings=settings, file=file, folder_year=folder_year,
+                          folder_block=path.stem)
+
+
+def parse_criteria(
+    data: bytes | str,
+    *,
+    settings: Settings | None,
+    file: str,
+    folder_year: int | None = None,
+    folder_block: str | None = None,
+) -> tuple[CriteriaSet | None, list[Issue]]:
+    root, issues = load_yaml(data, file=file)
+    if root is None:
+        return None, issues
+    if not isinstance(root, YMap):
+        issues.append(issue("yaml-khong-phai-anh-xa", file=file, line=getattr(root, "line", 1)))
+        return None, issues
+    check = _TreeCheck(file=file, root=root, settings=settings)
+    check.run(folder_year, folder_block)
+    issues.extend(check.issues)
+    try:
+        document = CriteriaDocument.model_validate(dict(root))
+    except ValidationError as exc:
+        issues.extend(
+            i
+            for i in pydantic_issues(
+                exc,
+                root,
+                file=file,
+                known_keys=_known_keys(),
+                criterion_at=lambda loc: _criterion_at(root, loc),
+            )
+            if not _reported_already(i, check.issues)
+        )
+        return None, issues
+    if any(i.is_error for i in issues):
+        return None, issues
+    default = settings.default_appraiser if settings is not None else "snv"
+    return build_set(document, file=file, root=root, default_appraiser=default), issues
+
+
+def _reported_already(candidate: Issue, reported: list[Issue]) -> bool:
+    """Pydantic repeats some checks of the tree (a tier with two bounds, a code that is
+    not text): keep the tree's more precise message for the same line."""
+    if candidate.code != "gia-tri-khong-hop-le":
+        return False
+    return any(r.line == candidate.line and r.is_error for r in reported)
+
+
+def _criterion_at(root: YMap, loc: tuple[Any, ...]) -> str | None:
+    """The code of the deepest criterion node on a pydantic error location."""
+    current: Any = root
+    code = None
+    for part in loc:
+        if isinstance(current, YMap) and part in current:
+            current = current[part]
+        elif isinstance(current, YList) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        else:
+            continue
+        if isinstance(current, YMap) and "code" in current and "name" in current:
+            code = _code_text(current.get("code")) or code
+    return code
+
+
+def build_set(
+    document: CriteriaDocument,
+    *,
+    file: str,
+    root: YMap | None = None,
+    default_appraiser: str = "snv",
+) -> CriteriaSet:
+    """The runtime set of a checked document (inherits appraisers, sums group max)."""
+    nodes: dict[str, Node] = {}
+    leaves: list[Leaf] = []
+
+    def visit(
+        node: CriterionNode, path: tuple[str, ...], inherited: str | None, loc: tuple[Any, ...]
+    ) -> tuple[str, ...]:
+        code = node.code.strip()
+        line = line_of(root, loc) if root is not None else None
+        appraiser = node.appraiser or inherited
+        if node.items is not None:
+            # Reserve the position so that nodes stay in document order.
+            nodes[code] = None  # type: ignore[assignment]
+            below: list[str] = []
+            for i, child in enumerate(node.items):
+                below.extend(visit(child, (*path, code), appraiser, (*loc, "items", i)))
+            scored = sum(
+                (nodes[c].max for c in below if nodes[c].counts_in_scale),  # type: ignore[union-attr]
+                Decimal(0),
+            )
+            nodes[code] = Group(
+                code=code,
+                name=node.name,
+                max=scored,
+                path=path,
+                children=tuple(child.code.strip() for child in node.items),
+                leaves=tuple(below),
+                evidence=node.evidence,
+                note=node.note,
+                line=line,
+            )
+            return tuple(below)
+        rule = node.rule or ManualRule()
+        kind = {"survey": SURVEY, "bonus": BONUS, "penalty": PENALTY}.get(rule.type, SCORED)
+        leaf = Leaf(
+            code=code,
+            name=node.name,
+            max=node.max or Decimal(0),
+            rule=rule,
+            kind=kind,
+            appraiser=appraiser or default_appraiser,
+            na_allowed=node.na_allowed,
+            path=path,
+            na_note=node.na_note,
+            evidence=node.evidence,
+            note=node.note,
+            line=line,
+        )
+        nodes[code] = leaf
+        leaves.append(leaf)
+        return (code,)
+
+    for i, area in enumerate(document.items):
+        visit(area, (), None, ("items", i))
+    return CriteriaSet(
+        id=document.id,
+        title=document.title,
+        block=document.block,
+        year=document.year,
+        source=document.source,
+        scale=document.scale,
+        file=file,
+        fingerprint=fingerprint(document),
+        nodes=nodes,
+        areas=tuple(area.code.strip() for area in document.items),
+        leaves=tuple(leaves),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Fingerprint.
+# --------------------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def fingerprint(document: CriteriaDocument) -> str:
+    """sha256 of the set's meaning: formatting, comments, key order and the way numbers
+    are written (1 vs 1.0) do not change it; inherited appraisers are made explicit."""
+
+    def node_data(node: CriterionNode, inherited: str | None) -> dict[str, Any]:
+        appraiser = node.appraiser or inherited
+        data = node.model_dump(exclude={"items", "rule", "appraiser"})
+        if node.items is not None:
+            data["items"] = [node_data(child, appraiser) for child in node.items]
+        else:
+            data["rule"] = (node.rule or ManualRule()).model_dump()
+            data["appraiser"] = appraiser
+        return data
+
+    canonical = {
+        "id": document.id,
+        "title": document.title,
+        "block": document.block,
+        "year": document.year,
+        "source": document.source,
+        "scale": document.scale,
+        "items": [node_data(area, None) for area in document.items],
+    }
+    text = json.dumps(_canonical(canonical), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

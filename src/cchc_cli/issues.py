@@ -1,0 +1,286 @@
+"""Problems found in the inputs, as data.
+
+Every problem is an :class:`Issue` with a stable slug ``code`` from :data:`CATALOGUE`,
+a severity, where it is (file and line, or file, sheet and cell; unit and criterion) and a
+Vietnamese message rendered from the catalogue's template. Readers, scoring and ranking
+collect issues in one pass and never raise for bad input; the CLI decides the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from cchc_cli.cells import address_key
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    line: int | None = None
+    unit: str | None = None
+    criterion: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        """``file:line`` or ``file, Sheet!G14`` — as precise as the issue allows."""
+        parts = []
+        if self.file:
+            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.sheet:
+            parts.append(f"{self.sheet}!{self.cell}" if self.cell else self.sheet)
+        elif self.cell:
+            parts.append(self.cell)
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "line": self.line,
+            "unit": self.unit,
+            "criterion": self.criterion,
+            "message": self.message,
+        }
+
+    def sort_key(self) -> tuple:
+        return (
+            self.file or "",
+            self.sheet or "",
+            self.line or 0,
+            address_key(self.cell),
+            self.unit or "",
+            self.criterion or "",
+            self.code,
+        )
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# code → (severity, message template). Templates use str.format fields passed to issue().
+CATALOGUE: dict[str, tuple[Severity, str]] = {
+    # --- files -----------------------------------------------------------------------
+    "tep-rong": (E, "Tệp rỗng (0 byte): không có dữ liệu để đọc."),
+    "tep-qua-lon": (E, "Tệp quá lớn ({size} byte; giới hạn {limit} byte); cchc không đọc."),
+    "tep-qua-lon-o": (
+        E,
+        "Trang tính có vùng dữ liệu quá lớn ({rows} dòng × {cols} cột; giới hạn {limit} ô);"
+        " cchc từ chối đọc để không làm cạn bộ nhớ.",
+    ),
+    "tep-co-mat-khau": (E, "Tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại."),
+    "tep-hong": (E, "Tệp bị hỏng, không đọc được ({detail})."),
+    "khong-phai-bang-tinh": (
+        E,
+        "Tệp không phải bảng tính Excel (.xlsx, .xlsm, .xls) hay ODS ({detail}).",
+    ),
+    "khong-doc-duoc-tep": (E, "Không đọc được tệp ({detail})."),
+    "phan-mo-rong-sai": (
+        W,
+        "Phần mở rộng '{ext}' không khớp với nội dung thật của tệp ({real});"
+        " cchc vẫn đọc theo nội dung.",
+    ),
+    "tep-khong-nhan-dang": (
+        W,
+        "Không nhận dạng được loại biểu mẫu: không có trang ẩn '_cchc' và không có trang"
+        " nào tên {expected}; tệp bị bỏ qua.",
+    ),
+    "khong-co-trang": (E, "Không tìm thấy trang tính '{sheet_name}' (các trang có: {sheets})."),
+    "thieu-cot": (
+        E,
+        "Không tìm thấy dòng tiêu đề có cột {missing} trong {rows} dòng đầu của trang.",
+    ),
+    "cot-trung": (E, "Cột '{header}' xuất hiện hai lần (ô {first} và {second})."),
+    # --- YAML --------------------------------------------------------------------------
+    "yaml-khong-phai-utf8": (
+        E,
+        "Tệp không phải văn bản UTF-8 (byte {byte} không hợp lệ); hãy lưu lại với mã UTF-8.",
+    ),
+    "yaml-cu-phap": (E, "Lỗi cú pháp YAML: {detail}."),
+    "yaml-tab": (
+        E,
+        "Dùng ký tự Tab để thụt lề; YAML chỉ chấp nhận dấu cách (thay mỗi Tab bằng 2 dấu cách).",
+    ),
+    "yaml-neo": (
+        E,
+        "Không dùng neo và tham chiếu YAML (&, *) trong tệp này; hãy viết đầy đủ từng mục.",
+    ),
+    "yaml-the": (E, "Thẻ YAML '{tag}' không được phép; chỉ dùng văn bản, số, true/false."),
+    "yaml-khoa-trung": (E, "Khóa '{key}' xuất hiện hai lần trong cùng một mục (dòng {first})."),
+    "yaml-nhieu-tai-lieu": (E, "Tệp chứa nhiều tài liệu YAML (---); chỉ được có một."),
+    "yaml-khong-phai-anh-xa": (E, "Nội dung tệp phải là các cặp 'khóa: giá trị'."),
+    "khoa-la": (E, "Khóa '{key}' không hợp lệ ở đây{hint}."),
+    "thieu-khoa": (E, "Thiếu khóa bắt buộc '{key}'."),
+    "gia-tri-khong-hop-le": (E, "Giá trị của '{key}' không hợp lệ: {detail}."),
+    # --- cchc.yaml ---------------------------------------------------------------------
+    "khong-co-cau-hinh": (E, "Không tìm thấy cchc.yaml."),
+    "xep-loai-khong-giam-dan": (
+        E,
+        "Các mức xếp loại phải xếp từ cao xuống thấp với 'min' giảm dần: '{label}' có min"
+        " {value} không nhỏ hơn mức trước ({previous}).",
+    ),
+    "xep-loai-thieu-muc-0": (
+        E,
+        "Mức xếp loại thấp nhất ('{label}') phải có min: 0 để mọi đơn vị đều được xếp loại.",
+    ),
+    "xep-loai-trung": (E, "Nhãn xếp loại '{label}' bị lặp lại."),
+    "danh-gia-thieu-xep-loai": (
+        E,
+        "leader_rating không có đánh giá người đứng đầu cho mức xếp loại '{label}'.",
+    ),
+    "danh-gia-xep-loai-la": (
+        E,
+        "leader_rating có mức '{label}' không nằm trong các mức xếp loại ({labels}).",
+    ),
+    "nguoi-tham-dinh-mac-dinh-la": (
+        E,
+        "default_appraiser '{value}' không có trong danh sách appraisers ({known}).",
+    ),
+    # --- criteria files ----------------------------------------------------------------
+    "ma-trung": (E, "Mã '{criterion}' bị trùng (đã dùng ở dòng {first})."),
+    "ma-khong-phai-van-ban": (
+        E,
+        "Mã tiêu chí phải là văn bản (ví dụ code: \"1.10\"); giá trị '{value}' không dùng được.",
+    ),
+    "ma-nen-dat-trong-ngoac": (
+        W,
+        "Mã {value} được viết như một số; cchc giữ nguyên văn bản '{value}', nhưng hãy đặt"
+        " trong dấu nháy (code: \"{value}\") để công cụ khác không đọc thành {as_number}.",
+    ),
+    "la-thieu-diem-toi-da": (E, "Tiêu chí '{criterion}' không có tiêu chí con nên phải có 'max'."),
+    "diem-toi-da-khong-duong": (
+        E,
+        "Điểm tối đa của '{criterion}' phải lớn hơn 0 (đang là {value}).",
+    ),
+    "tong-con-khong-khop": (
+        E,
+        "Điểm tối đa của '{criterion}' là {stated} nhưng tổng điểm tối đa các tiêu chí con"
+        " là {total}.",
+    ),
+    "thang-diem-khong-khop": (
+        E,
+        "scale là {stated} nhưng tổng điểm tối đa các tiêu chí được chấm là {total}"
+        " (không tính điểm thưởng, điểm trừ).",
+    ),
+    "nut-co-ca-con-va-cach-cham": (
+        E,
+        "Tiêu chí '{criterion}' có tiêu chí con nên không được có 'rule' (cách chấm).",
+    ),
+    "nut-khong-co-con": (E, "Tiêu chí '{criterion}' có 'items' rỗng."),
+    "diem-lua-chon-vuot-toi-da": (
+        E,
+        "Lựa chọn '{label}' của '{criterion}' cho {value} điểm, vượt điểm tối đa {max}.",
+    ),
+    "lua-chon-trung": (E, "Lựa chọn '{label}' của '{criterion}' bị lặp lại."),
+    "diem-muc-vuot-toi-da": (
+        E,
+        "Mức {position} của '{criterion}' cho {value} điểm, vượt điểm tối đa {max}.",
+    ),
+    "muc-khong-giam-dan": (
+        E,
+        "Các mức của '{criterion}' phải có ngưỡng giảm dần: mức {position} ({bound}) không"
+        " thấp hơn mức trước ({previous}).",
+    ),
+    "muc-thieu-nguong": (
+        E,
+        "Mức {position} của '{criterion}' phải có đúng một trong hai ngưỡng 'min' hoặc 'above'.",
+    ),
+    "diem-am": (E, "Giá trị {value} của '{criterion}' không được âm."),
+    "buoc-khong-hop-le": (
+        E,
+        "Bước chấm (step) của '{criterion}' phải lớn hơn 0 và chia hết điểm tối đa {max}.",
+    ),
+    "muc-tieu-khong-duong": (E, "Mục tiêu (target) của '{criterion}' phải lớn hơn 0."),
+    "nguoi-tham-dinh-la": (
+        E,
+        "Cơ quan thẩm định '{value}' của '{criterion}' không có trong appraisers của"
+        " cchc.yaml ({known}).",
+    ),
+    "khoi-la": (E, "Khối '{value}' không có trong cchc.yaml (các khối: {known})."),
+    "nam-khong-khop": (E, "year là {value} nhưng tệp nằm trong thư mục năm {expected}."),
+    "ten-tep-khong-khop-khoi": (
+        W,
+        "Tệp tên '{name}' nhưng khai báo block: {value}; nên đặt tên tệp theo mã khối.",
+    ),
+    "bo-tieu-chi-trung-khoi": (
+        E,
+        "Có hai bộ tiêu chí cho khối '{value}' năm {year}: {first} và tệp này.",
+    ),
+    "khoi-khong-co-bo-tieu-chi": (
+        E,
+        "Khối '{value}' chưa có bộ tiêu chí năm {year} (cần tệp criteria/{year}/{value}.yaml).",
+    ),
+    "khong-co-bo-tieu-chi": (E, "Không có bộ tiêu chí nào cho năm {year} trong criteria/{year}/."),
+    # --- unit register -----------------------------------------------------------------
+    "thieu-danh-sach-don-vi": (E, "Không có danh sách đơn vị {path}."),
+    "don-vi-trung-ma": (E, "Mã đơn vị '{unit}' bị trùng (đã có ở ô {first})."),
+    "don-vi-thieu-gia-tri": (E, "Thiếu {what} của đơn vị ở dòng {row}."),
+    "don-vi-khoi-la": (E, "Khối '{value}' của đơn vị '{unit}' không có trong cchc.yaml ({known})."),
+    "khong-ap-dung-ma-la": (
+        E,
+        "Mã tiêu chí '{value}' trong cột Không áp dụng của '{unit}' không có trong bộ tiêu"
+        " chí khối {block}.",
+    ),
+    "danh-sach-don-vi-rong": (W, "Danh sách đơn vị chưa có đơn vị nào."),
+}
+
+
+class UnknownIssueCode(KeyError):
+    """A programming error: an issue code missing from the catalogue."""
+
+
+def issue(
+    code: str,
+    *,
+    file: str | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    line: int | None = None,
+    unit: str | None = None,
+    criterion: str | None = None,
+    severity: Severity | None = None,
+    **params: Any,
+) -> Issue:
+    """Build an Issue from the catalogue, rendering its Vietnamese message."""
+    try:
+        default_severity, template = CATALOGUE[code]
+    except KeyError as exc:
+        raise UnknownIssueCode(code) from exc
+    message = template.format(unit=unit, criterion=criterion, **params)
+    return Issue(
+        code=code,
+        severity=severity or default_severity,
+        message=message,
+        file=file,
+        sheet=sheet,
+        cell=cell,
+        line=line,
+        unit=unit,
+        criterion=criterion,
+    )
+
+
+def has_errors(issues: Iterable[Issue]) -> bool:
+    return any(i.is_error for i in issues)
+
+
+def sorted_issues(issues: Iterable[Issue]) -> list[Issue]:
+    """Deterministic order: by file, then position; duplicates removed."""
+    return sorted(set(issues), key=Issue.sort_key)

@@ -1,0 +1,1 @@
+"""Readers: the only modules that open spreadsheets (through python-calamine)."""

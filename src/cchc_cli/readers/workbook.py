@@ -1,0 +1,192 @@
+"""Opening a spreadsheet safely and fast, whatever its extension says.
+
+Every input is read once into memory: the bytes give the sha256 recorded in the
+outputs, tell the real format (a ``.xlsx`` renamed ``.xls`` is still read), and are
+checked against size limits *before* python-calamine parses them, so a crafted file
+cannot make the parser allocate gigabytes. Nothing here writes to the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Limits, documented in the README ("Tệp đầu vào được chấp nhận").
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_XML_BYTES = 60 * 1024 * 1024
+MAX_CELLS = 5_000_000
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Cell and row references in sheet XML: r="XFD1048576" / r="1048576". Forms never go
+# past column Z or row 9999, so a reference beyond either triggers the exact count.
+_FAR_REF = re.compile(rb' r="(?:[A-Z]{2,}|[A-Z]*\d{5,}")')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
+_ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated="(\d+)"')
+
+
+class BookError(Exception):
+    """A file that cannot be read as a spreadsheet; ``code`` is an issue code."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(slots=True)
+class Sheet:
+    """A sheet's values from A1, as python-calamine gives them."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+    def value(self, row: int, col: int) -> Any:
+        if row < len(self.rows):
+            cells = self.rows[row]
+            if col < len(cells):
+                return cells[col]
+        return ""
+
+
+@dataclass(slots=True)
+class Book:
+    """An opened workbook: its real format, sha256 and sheets (read on demand)."""
+
+    path: Path
+    format: str
+    sha256: str
+    sheet_names: list[str]
+    hidden: set[str]
+    _workbook: Any
+    _sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    def sheet(self, name: str) -> Sheet:
+        cached = self._sheets.get(name)
+        if cached is None:
+            try:
+                raw = self._workbook.get_sheet_by_name(name)
+                rows = raw.to_python(skip_empty_area=False)
+                merged = list(raw.merged_cell_ranges or ())
+            except Exception as exc:  # calamine raises its own family plus ValueError
+                raise BookError("tep-hong", detail=str(exc)[:200]) from exc
+            cached = Sheet(name, rows, merged)
+            self._sheets[name] = cached
+        return cached
+
+
+def sniff_format(data: bytes) -> str:
+    """The real format of a file's bytes: xlsx, ods, xls, encrypted, or unknown."""
+    if data.startswith(_ZIP_MAGIC):
+        return "zip"
+    if data.startswith(_OLE_MAGIC):
+        # An OOXML file with a password is an OLE container holding "EncryptedPackage".
+        if "EncryptedPackage".encode("utf-16-le") in data[:65536] or (
+            "EncryptionInfo".encode("utf-16-le") in data[:65536]
+        ):
+            return "encrypted"
+        return "xls"
+    return "unknown"
+
+
+def _check_zip(data: bytes) -> str:
+    """Validate a zip container's size before parsing; return 'xlsx' or 'ods'."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise BookError("tep-hong", detail="tệp nén bị hỏng hoặc không trọn vẹn") from exc
+    names = {info.filename for info in infos}
+    total = sum(info.file_size for info in infos)
+    if total > MAX_XML_BYTES:
+        raise BookError("tep-qua-lon", size=total, limit=MAX_XML_BYTES)
+    if "xl/workbook.xml" in names:
+        kind = "xlsx"
+        sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    elif "content.xml" in names and "mimetype" in names:
+        kind = "ods"
+        sheets = ["content.xml"]
+    else:
+        raise BookError("khong-phai-bang-tinh", detail="tệp nén không chứa bảng tính")
+    for name in sheets:
+        try:
+            xml = archive.read(name)
+        except Exception as exc:  # truncated member, bad CRC, unsupported compression
+            raise BookError("tep-hong", detail=f"không giải nén được {name}") from exc
+        _check_extent(xml, kind)
+    return kind
+
+
+def _check_extent(xml: bytes, kind: str) -> None:
+    """Refuse sheets whose used range would need more than MAX_CELLS cells."""
+    if kind == "xlsx":
+        # Cells without a reference are placed one after another: bound their number too.
+        if xml.count(b"<c") > MAX_CELLS:
+            raise BookError("tep-qua-lon-o", rows=0, cols=0, limit=MAX_CELLS)
+        if not _FAR_REF.search(xml):
+            return
+        max_row = max((int(m) for m in _ROW_REF.findall(xml)), default=0)
+        max_col = 0
+        for letters, digits in _CELL_REF.findall(xml):
+            max_row = max(max_row, int(digits))
+            col = 0
+            for ch in letters:
+                col = col * 26 + ch - 64
+            max_col = max(max_col, col)
+        if max_row * max(max_col, 1) > MAX_CELLS:
+            raise BookError("tep-qua-lon-o", rows=max_row, cols=max_col, limit=MAX_CELLS)
+    else:
+        # ODS repeats rows/columns by attribute; a huge repeat of a non-empty cell
+        # would be expanded by the parser.
+        rows = cols = 1
+        for what, count in _ODS_REPEAT.findall(xml):
+            n = int(count)
+            if what == b"rows":
+                rows = max(rows, n)
+            else:
+                cols = max(cols, n)
+        if rows > 100_000 and cols > 50 or rows * cols > 10 * MAX_CELLS:
+            raise BookError("tep-qua-lon-o", rows=rows, cols=cols, limit=MAX_CELLS)
+
+
+def open_book(path: Path, data: bytes | None = None) -> Book:
+    """Open ``path`` (or its already-read bytes) for reading; raise BookError if unusable."""
+    import python_calamine
+
+    if data is None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise BookError("tep-qua-lon", size=size, limit=MAX_FILE_BYTES)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BookError("khong-doc-duoc-tep", detail=exc.strerror or str(exc)) from exc
+    if not data:
+        raise BookError("tep-rong")
+    if len(data) > MAX_FILE_BYTES:
+        raise BookError("tep-qua-lon", size=len(data), limit=MAX_FILE_BYTES)
+    digest = hashlib.sha256(data).hexdigest()
+    kind = sniff_format(data)
+    if kind == "encrypted":
+        raise BookError("tep-co-mat-khau")
+    if kind == "unknown":
+        raise BookError("khong-phai-bang-tinh", detail="nội dung không phải Excel hay ODS")
+    if kind == "zip":
+        kind = _check_zip(data)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = workbook.sheets_metadata
+    except python_calamine.PasswordError as exc:
+        raise BookError("tep-co-mat-khau") from exc
+    except Exception as exc:  # calamine's errors are not one family
+        raise BookError("tep-hong", detail=str(exc)[:200]) from exc
+    names = [m.name for m in metadata]
+    hidden = {m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+    return Book(path, kind, digest, names, hidden, workbook)

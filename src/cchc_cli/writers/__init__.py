@@ -1,0 +1,1 @@
+"""Writers: the only modules that create workbooks and documents."""
