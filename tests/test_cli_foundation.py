@@ -74,7 +74,7 @@ def test_init_with_2025_criteria_has_two_blocks(tmp_path, cli):
     assert sorted(p.name for p in (tmp_path / "ws/criteria/2026").iterdir()) == [
         "so-nganh.yaml", "xa.yaml"]
     text = (tmp_path / "ws/cchc.yaml").read_text(encoding="utf-8")
-    assert "huyen:" not in text
+    assert "\n  huyen:" not in text and "\n  so-nganh:" in text
     check = cli("validate", "-w", tmp_path / "ws", "--year", "2026")
     assert check.exit_code == 0, check.output
 

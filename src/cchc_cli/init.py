@@ -51,7 +51,11 @@ def settings_template(blocks: list[str]) -> str:
         lines.append(f"  {code}: {{name: {_yaml_text(name)}}}")
     lines += [
         "  # Mỗi khối có thể có classification và leader_rating riêng, ví dụ:",
-        "  # huyen: {name: \"UBND cấp huyện\", classification: [{label: Xuất sắc, min: 85}, …]}",
+        f"  # {blocks[0]}:",
+        f"  #   name: {_yaml_text(defaults.block_name(blocks[0]))}",
+        "  #   classification: [{label: Xuất sắc, min: 85}, {label: Tốt, min: 0}]",
+        "  #   leader_rating: {Xuất sắc: Hoàn thành xuất sắc nhiệm vụ, Tốt: Hoàn thành tốt"
+        " nhiệm vụ}",
         "",
         "appraisers:                           # mã cơ quan thẩm định dùng trong bộ tiêu chí",
     ]

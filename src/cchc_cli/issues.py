@@ -239,6 +239,143 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         " chí khối {block}.",
     ),
     "danh-sach-don-vi-rong": (W, "Danh sách đơn vị chưa có đơn vị nào."),
+    # --- forms: identity ---------------------------------------------------------------
+    "bieu-mau-sai-nam": (E, "Biểu mẫu của năm {value}, không phải năm {expected}; tệp bị bỏ qua."),
+    "bieu-mau-sai-khoi": (
+        E,
+        "Biểu mẫu lập cho khối '{value}' nhưng đơn vị '{unit}' thuộc khối '{expected}';"
+        " tệp bị bỏ qua.",
+    ),
+    "don-vi-khong-co-trong-danh-sach": (
+        E,
+        "Đơn vị '{unit}' không có trong danh sách đơn vị năm {year}; tệp bị bỏ qua.",
+    ),
+    "khong-xac-dinh-don-vi": (
+        E,
+        "Không xác định được đơn vị của biểu tự đánh giá: tệp không có trang '_cchc' và tên"
+        " tệp {detail}. Hãy đặt tên tệp chứa đúng một mã đơn vị, ví dụ 'STP.xlsx'.",
+    ),
+    "bieu-mau-trung-don-vi": (
+        E,
+        "Đơn vị '{unit}' có hai biểu tự đánh giá: {first} và tệp này; hãy giữ lại một tệp.",
+    ),
+    "phien-ban-tieu-chi-khac": (
+        W,
+        "Biểu mẫu được lập từ một phiên bản khác của bộ tiêu chí ({form_id}, hiện là"
+        " {current_id}); {detail}.",
+    ),
+    "meta-khong-hop-le": (W, "Trang '_cchc' có giá trị '{key}' không hợp lệ: '{value}'."),
+    "khong-co-bo-tieu-chi-cho-bieu-mau": (
+        E,
+        "Không chấm được biểu mẫu vì bộ tiêu chí khối '{value}' năm {year} có lỗi hoặc"
+        " chưa có.",
+    ),
+    # --- forms: rows and cells -------------------------------------------------------
+    "ma-tieu-chi-la": (E, "Mã tiêu chí '{criterion}' không có trong bộ tiêu chí {criteria_id}."),
+    "thieu-tieu-chi": (E, "Thiếu dòng của tiêu chí '{criterion}' ({name})."),
+    "tieu-chi-trung-dong": (
+        E,
+        "Tiêu chí '{criterion}' xuất hiện hai lần (ô {first} và ô này); hãy xóa một dòng.",
+    ),
+    "diem-toi-da-bi-sua": (
+        E,
+        "Điểm tối đa của '{criterion}' bị sửa thành {value}; theo bộ tiêu chí là {expected}.",
+    ),
+    "khong-phai-so": (E, "Giá trị '{value}' ở cột '{column}' {reason}."),
+    "tu-cham-vuot-toi-da": (
+        E,
+        "Điểm tự chấm {value} của '{criterion}' vượt điểm tối đa {max}.",
+    ),
+    "tham-dinh-vuot-toi-da": (
+        E,
+        "Điểm thẩm định {value} của '{criterion}' vượt điểm tối đa {max}.",
+    ),
+    "gia-tri-am": (E, "Giá trị {value} ở cột '{column}' không được âm."),
+    "khong-dung-buoc": (
+        E,
+        "Điểm {value} của '{criterion}' phải là bội số của {step} (ví dụ 0; {step}; …).",
+    ),
+    "lua-chon-la": (
+        E,
+        "Lựa chọn '{value}' của '{criterion}' không có trong danh sách: {options}.",
+    ),
+    "khong-ap-dung-khong-cho-phep": (
+        E,
+        "Tiêu chí '{criterion}' không được phép đánh dấu không áp dụng.",
+    ),
+    "dau-khong-ap-dung-la": (
+        E,
+        "Cột '{column}' chỉ nhận x (không áp dụng) hoặc để trống; đang là '{value}'.",
+    ),
+    "thieu-tai-lieu-kiem-chung": (
+        W,
+        "Tiêu chí '{criterion}' được {points} điểm nhưng chưa ghi tài liệu kiểm chứng.",
+    ),
+    "diem-tinh-khac": (
+        W,
+        "Ô điểm của '{criterion}' ghi {shown} nhưng theo dữ liệu nhập được {computed};"
+        " cchc dùng {computed}.",
+    ),
+    # --- appraisal -------------------------------------------------------------------
+    "tham-dinh-don-vi-la": (E, "Mã đơn vị '{unit}' không có trong danh sách đơn vị năm {year}."),
+    "tham-dinh-tieu-chi-la": (
+        E,
+        "Tiêu chí '{criterion}' không có trong bộ tiêu chí khối '{block}' của đơn vị '{unit}'.",
+    ),
+    "tham-dinh-tieu-chi-khao-sat": (
+        E,
+        "Tiêu chí '{criterion}' chấm theo kết quả khảo sát, không nhập ở biểu thẩm định.",
+    ),
+    "tham-dinh-khac-co-quan": (
+        W,
+        "Tiêu chí '{criterion}' được giao cho {owner} thẩm định, nhưng có trong biểu của"
+        " {appraiser}.",
+    ),
+    "tham-dinh-thieu-du-lieu": (
+        E,
+        "Có '{score_column}' nhưng thiếu '{column}': cchc chấm lại từ {column}, hãy nhập giá"
+        " trị đó.",
+    ),
+    "tham-dinh-mau-thuan": (
+        E,
+        "Hai kết quả thẩm định vòng {round} khác nhau cho đơn vị '{unit}', tiêu chí"
+        " '{criterion}': {first} ({first_at}) và {second} (ô này).",
+    ),
+    "tham-dinh-khong-nhan-xet": (
+        W,
+        "Kết quả thẩm định ({appraised}) khác tự đánh giá ({own}) nhưng không có nhận xét.",
+    ),
+    "vong-tham-dinh-khong-hop-le": (E, "Vòng thẩm định '{value}' không hợp lệ (phải là 1, 2, …)."),
+    # --- survey ----------------------------------------------------------------------
+    "khao-sat-ngoai-khoang": (E, "Tỷ lệ khảo sát {value} nằm ngoài khoảng 0–100."),
+    "khao-sat-co-the-la-ty-le": (
+        W,
+        "Tỷ lệ khảo sát {value} có vẻ là phân số; nếu là {percent}% hãy nhập {percent}.",
+    ),
+    "khao-sat-cot-la": (
+        E,
+        "Cột '{value}' không phải chỉ số khảo sát của bộ tiêu chí nào năm {year}.",
+    ),
+    "khao-sat-khong-thuoc-khoi": (
+        E,
+        "Chỉ số '{criterion}' không thuộc bộ tiêu chí khối '{block}' của đơn vị '{unit}'.",
+    ),
+    "khao-sat-trung": (
+        E,
+        "Hai giá trị khảo sát khác nhau cho đơn vị '{unit}', chỉ số '{criterion}': {first}"
+        " ({first_at}) và {second} (ô này).",
+    ),
+    # --- completeness and scoring ----------------------------------------------------
+    "thieu-tu-danh-gia": (E, "Đơn vị '{unit}' ({name}) chưa có biểu tự đánh giá năm {year}."),
+    "thieu-du-lieu": (E, "Tiêu chí '{criterion}' của đơn vị '{unit}' chưa có {what}."),
+    "chua-tham-dinh": (
+        W,
+        "{count} tiêu chí chưa thẩm định, dùng kết quả tự đánh giá: {codes}.",
+    ),
+    "thieu-khao-sat": (
+        E,
+        "Chưa có kết quả khảo sát chỉ số '{criterion}' của đơn vị '{unit}'.",
+    ),
 }
 
 

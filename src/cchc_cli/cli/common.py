@@ -7,7 +7,7 @@ import json
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ class ExitCode(IntEnum):
     CANNOT_RUN = 3
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -50,7 +50,8 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện tha
 JobsOpt = Annotated[
     int | None,
     typer.Option("--jobs", "-j", min=1,
-                 help="Số tiến trình đọc tệp song song (mặc định: số lõi CPU; tuần tự khi ít tệp)."),
+                 help="Số tiến trình đọc tệp song song (mặc định: số lõi CPU;"
+                 " tuần tự khi ít tệp)."),
 ]
 AllowErrorsOpt = Annotated[
     bool,
@@ -59,7 +60,8 @@ AllowErrorsOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="Thời điểm ghi vào trang Nguồn (YYYY-MM-DD[THH:MM]); mặc định: lúc chạy."),
+    typer.Option("--as-of", help="Thời điểm ghi vào trang Nguồn (YYYY-MM-DD[THH:MM]);"
+                 " mặc định: lúc chạy."),
 ]
 
 

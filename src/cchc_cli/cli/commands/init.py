@@ -24,7 +24,8 @@ def init(
     with guard(debug):
         result = init_workspace(directory, year=year, criteria=criteria)
     console = stdout_console()
-    console.print(f"Đã tạo không gian làm việc tại {result.root} (khối: {', '.join(result.blocks)}).")
+    blocks = ", ".join(result.blocks)
+    console.print(f"Đã tạo không gian làm việc tại {result.root} (khối: {blocks}).")
     for path in result.written:
         console.print(f"  {path}")
     console.print(

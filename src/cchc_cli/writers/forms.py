@@ -1,0 +1,648 @@
+"""The forms of SPEC §7, written with xlsxwriter: self-assessment, appraisal, survey.
+
+Each form is pleasant to fill in Excel and LibreOffice (title with unit and year,
+instructions, widths, wrapped text, frozen header, A4 landscape), guards the person
+filling it (locked structure, one open input cell per leaf with a drop-down or a
+number check) and carries a hidden ``_cchc`` sheet saying what it is. Computed points
+are formulas *with cached values*, so every reader sees them — but cchc itself always
+recomputes from the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cchc_cli import __version__
+from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group, Leaf
+from cchc_cli.formspec import (
+    APPRAISAL_HEADERS,
+    APPRAISAL_SHEET,
+    KIND_APPRAISAL,
+    KIND_SELF,
+    KIND_SURVEY,
+    META_SHEET,
+    NA_MARK,
+    SELF_HEADERS,
+    SELF_SHEET,
+    SURVEY_HEADERS,
+    SURVEY_SHEET,
+    Entered,
+)
+from cchc_cli.numbers import plain
+from cchc_cli.readers.register import Unit
+from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, describe, input_kind, points
+from cchc_cli.settings import Settings
+from cchc_cli.writers.atomic import atomic_path
+from cchc_cli.writers.xlsx import Styles, a4_landscape, new_workbook, write_value
+
+INPUT_FILL = "#FFF7D6"  # pale yellow: "type here"
+GREY_FILL = "#D9D9D9"  # survey rows: not self-assessed
+AREA_FILL = "#E2EFDA"
+LIST_LIMIT = 255  # Excel's limit for an inline drop-down list
+
+INSTRUCTIONS_SELF = (
+    "Hướng dẫn: chỉ nhập vào các ô nền vàng nhạt. Tiêu chí chấm theo lựa chọn: chọn ở cột"
+    " 'Lựa chọn'; chấm theo số liệu: nhập ở cột 'Số liệu'; tự chấm, điểm thưởng, điểm trừ:"
+    " nhập ở cột 'Điểm tự chấm'. Chỉ đánh dấu x ở cột 'Không áp dụng' với tiêu chí được"
+    " phép. Ghi rõ tài liệu kiểm chứng (số, ngày văn bản) cho mỗi tiêu chí có điểm. Điểm"
+    " tự chấm của tiêu chí theo lựa chọn hoặc số liệu được tính sẵn để tham khảo; kết quả"
+    " chính thức do cchc tính lại từ dữ liệu nhập."
+)
+INSTRUCTIONS_APPRAISAL = (
+    "Hướng dẫn: các cột thẩm định đã điền sẵn kết quả tự đánh giá của đơn vị. Chỉ sửa ô nền"
+    " vàng nhạt ở dòng không đồng ý, và ghi lý do ở cột 'Nhận xét'. Để bác bỏ việc đơn vị"
+    " đánh dấu không áp dụng: xóa x ở cột 'Không áp dụng (thẩm định)' rồi nhập giá trị."
+    " Dòng để trống cả bốn cột thẩm định được coi là chưa thẩm định."
+)
+INSTRUCTIONS_SURVEY = (
+    "Hướng dẫn: nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 91,17) cho từng đơn vị và từng"
+    " chỉ số khảo sát; nhập x nếu không áp dụng (chỉ với chỉ số cho phép). Ô nền xám không"
+    " thuộc bộ tiêu chí của khối đơn vị."
+)
+
+
+@dataclass(frozen=True)
+class FormContext:
+    settings: Settings
+    year: int
+
+
+def _formula_number(value: Decimal) -> str:
+    return plain(value)
+
+
+def _formula_text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def points_formula(leaf: Leaf, data: str, choice: str, na: str) -> str | None:
+    """An Excel formula of a non-manual leaf's points from its input cells, or None."""
+    rule = leaf.rule
+    kind = rule.type
+    if kind == "choice":
+        inner = '""'
+        for option in reversed(rule.options):
+            inner = (f"IF({choice}={_formula_text(option.label)},"
+                     f"{_formula_number(option.points)},{inner})")
+        return f'=IF({na}="{NA_MARK}","",{inner})'
+    if kind == "tiers":
+        inner = "0"
+        for tier in reversed(rule.tiers):
+            op = ">" if tier.above is not None else ">="
+            bound, score = _formula_number(tier.bound), _formula_number(tier.points)
+            inner = f"IF({data}{op}{bound},{score},{inner})"
+        return f'=IF(OR({na}="{NA_MARK}",{data}=""),"",{inner})'
+    if kind == "ratio":
+        core = (f"MIN(1,MAX(0,{data}/{_formula_number(rule.target)}))*"
+                f"{_formula_number(leaf.max)}")
+        if rule.zero_below is not None:
+            core = f"IF({data}<{_formula_number(rule.zero_below)},0,{core})"
+        return f'=IF(OR({na}="{NA_MARK}",{data}=""),"",{core})'
+    return None
+
+
+def entered_points(leaf: Leaf, entered: Entered | None) -> Decimal | None:
+    """The points a filled form shows for a leaf (None when not computable)."""
+    if entered is None or entered.na:
+        return None
+    kind = input_kind(leaf)
+    value: Any = {INPUT_DATA: entered.data, INPUT_CHOICE: entered.choice,
+                  INPUT_SCORE: entered.score}.get(kind)
+    if value is None:
+        return None
+    try:
+        return points(leaf, value)
+    except ValueError:
+        return None
+
+
+def _cached(value: Decimal | None) -> Any:
+    return "" if value is None else float(value)
+
+
+def _write_meta(workbook: Any, meta: Mapping[str, Any]) -> None:
+    sheet = workbook.add_worksheet(META_SHEET)
+    sheet.write_string(0, 0, "key")
+    sheet.write_string(0, 1, "value")
+    for r, (key, value) in enumerate(meta.items(), start=1):
+        sheet.write_string(r, 0, key)
+        sheet.write_string(r, 1, "" if value is None else str(value))
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 70)
+    sheet.hide()
+    sheet.protect()
+
+
+def _protect(sheet: Any) -> None:
+    sheet.protect(
+        "",
+        {
+            "format_cells": False,
+            "format_columns": True,
+            "format_rows": True,
+            "insert_rows": False,
+            "autofilter": True,
+            "sort": False,
+        },
+    )
+
+
+class _Looks:
+    """The formats of one form workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        s = Styles(workbook)
+        self.styles = s
+        self.title = s.title()
+        self.subtitle = s.get(align="center", italic=True, text_wrap=True)
+        self.note = s.get(text_wrap=True, italic=True, font_size=11, valign="top")
+        self.header = s.header()
+        self.code = s.text(locked=True)
+        self.text = s.text(locked=True)
+        self.area_code = s.text(bold=True, bg_color=AREA_FILL)
+        self.area_text = s.text(bold=True, bg_color=AREA_FILL)
+        self.area_num = s.get(border=1, bold=True, bg_color=AREA_FILL, num_format="0.00")
+        self.group_text = s.text(bold=True)
+        self.group_num = s.get(border=1, bold=True, num_format="0.00")
+        self.max = s.get(border=1, num_format="General", align="center")
+        self.points = s.get(border=1, num_format="0.00")
+        self.input_text = s.text(locked=False, bg_color=INPUT_FILL)
+        self.input_num = s.get(border=1, locked=False, bg_color=INPUT_FILL, num_format="General")
+        self.input_center = s.get(border=1, locked=False, bg_color=INPUT_FILL, align="center")
+        self.grey = s.get(border=1, bg_color=GREY_FILL, text_wrap=True, font_size=10)
+        self.total_text = s.text(bold=True, bg_color="#DDEBF7")
+        self.total_num = s.get(border=1, bold=True, bg_color="#DDEBF7", num_format="0.00")
+
+
+def _choice_validation(sheet: Any, row: int, col: int, leaf: Leaf, lists: _Lists) -> None:
+    labels = [option.label for option in leaf.rule.options]
+    options: dict[str, Any] = {
+        "validate": "list",
+        "error_title": "Lựa chọn không hợp lệ",
+        "error_message": "Hãy chọn một lựa chọn trong danh sách.",
+    }
+    if sum(len(label) + 1 for label in labels) <= LIST_LIMIT and not any("," in x for x in labels):
+        options["source"] = labels
+    else:
+        options["source"] = lists.range_for(labels)
+    sheet.data_validation(row, col, row, col, options)
+
+
+def _number_validation(sheet: Any, row: int, col: int, top: Decimal | None,
+                       step: Decimal | None = None) -> None:
+    if top is None:
+        sheet.data_validation(row, col, row, col, {
+            "validate": "decimal", "criteria": ">=", "value": 0,
+            "error_title": "Số liệu không hợp lệ",
+            "error_message": "Nhập một số không âm.",
+        })
+        return
+    message = f"Nhập điểm từ 0 đến {plain(top)}"
+    if step is not None:
+        cell = f"{_col(col)}{row + 1}"
+        sheet.data_validation(row, col, row, col, {
+            "validate": "custom",
+            "value": f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={plain(top)},"
+                     f"MOD(ROUND({cell}*10000,0),ROUND({plain(step)}*10000,0))=0)",
+            "error_title": "Điểm không hợp lệ",
+            "error_message": f"{message}, là bội số của {plain(step)}.",
+        })
+        return
+    sheet.data_validation(row, col, row, col, {
+        "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(top),
+        "error_title": "Điểm không hợp lệ", "error_message": message + ".",
+    })
+
+
+def _na_validation(sheet: Any, row: int, col: int) -> None:
+    sheet.data_validation(row, col, row, col, {
+        "validate": "list", "source": [NA_MARK],
+        "error_title": "Không áp dụng",
+        "error_message": "Chỉ nhập x (tiêu chí này được phép không áp dụng).",
+    })
+
+
+def _evidence_prompt(sheet: Any, row: int, col: int, leaf: Leaf) -> None:
+    if not leaf.evidence:
+        return
+    sheet.data_validation(row, col, row, col, {
+        "validate": "any",
+        "input_title": "Tài liệu kiểm chứng",
+        "input_message": leaf.evidence[:250],
+    })
+
+
+def _col(index: int) -> str:
+    from cchc_cli.cells import column_letter
+
+    return column_letter(index)
+
+
+class _Lists:
+    """A hidden sheet of long drop-down lists (Excel limits inline lists to 255 chars)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.sheet = None
+        self.used = 0
+        self.known: dict[tuple[str, ...], str] = {}
+
+    def range_for(self, labels: list[str]) -> str:
+        key = tuple(labels)
+        if key in self.known:
+            return self.known[key]
+        if self.sheet is None:
+            self.sheet = self.workbook.add_worksheet("_ds")
+            self.sheet.hide()
+        col = self.used
+        for r, label in enumerate(labels):
+            self.sheet.write_string(r, col, label)
+        self.used += 1
+        letter = _col(col)
+        ref = f"='_ds'!${letter}$1:${letter}${len(labels)}"
+        self.known[key] = ref
+        return ref
+
+
+# --------------------------------------------------------------------------------------
+# Self-assessment form (SPEC §7.1)
+# --------------------------------------------------------------------------------------
+
+SELF_COLUMNS = list(SELF_HEADERS)
+_SELF_WIDTHS = {"code": 9, "name": 52, "max": 8, "rule": 38, "data": 10, "choice": 24,
+                "score": 10, "na": 9, "evidence": 38, "explanation": 30}
+SELF_HEADER_ROW = 5
+
+
+def self_meta(unit: Unit, criteria: CriteriaSet, year: int) -> dict[str, Any]:
+    return {
+        "kind": KIND_SELF,
+        "year": year,
+        "block": unit.block,
+        "unit": unit.code,
+        "criteria_id": criteria.id,
+        "criteria_fingerprint": criteria.fingerprint,
+        "tool_version": __version__,
+    }
+
+
+def write_self_form(
+    path: Path,
+    *,
+    unit: Unit,
+    criteria: CriteriaSet,
+    context: FormContext,
+    values: Mapping[str, Entered] | None = None,
+) -> None:
+    """One unit's self-assessment workbook; ``values`` prefill it (examples, tests)."""
+    values = values or {}
+    with atomic_path(path) as temp:
+        workbook = new_workbook(temp)
+        looks = _Looks(workbook)
+        lists = _Lists(workbook)
+        sheet = workbook.add_worksheet(SELF_SHEET)
+        _write_meta(workbook, self_meta(unit, criteria, context.year))
+        _self_body(sheet, looks, lists, unit, criteria, context, values)
+        workbook.close()
+
+
+def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: CriteriaSet,
+               context: FormContext, values: Mapping[str, Entered]) -> None:
+    col = {name: i for i, name in enumerate(SELF_COLUMNS)}
+    last = len(SELF_COLUMNS) - 1
+    settings = context.settings
+    sheet.merge_range(0, 0, 0, last, "BIỂU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"
+                      f" NĂM {context.year}", looks.title)
+    sheet.merge_range(1, 0, 1, last, f"Đơn vị: {unit.name} (mã {unit.code}) — "
+                      f"{settings.block_name(unit.block)}", looks.subtitle)
+    source = f" — {criteria.source}" if criteria.source else ""
+    sheet.merge_range(2, 0, 2, last, f"{criteria.title}{source}", looks.subtitle)
+    sheet.merge_range(3, 0, 3, last, INSTRUCTIONS_SELF, looks.note)
+    sheet.set_row(2, 30)
+    sheet.set_row(3, 48)
+    for name, c in col.items():
+        sheet.write_string(SELF_HEADER_ROW, c, SELF_HEADERS[name], looks.header)
+        sheet.set_column(c, c, _SELF_WIDTHS[name])
+    sheet.set_row(SELF_HEADER_ROW, 32)
+
+    row_of: dict[str, int] = {}
+    r = SELF_HEADER_ROW + 1
+    for _, node in criteria.walk():
+        row_of[node.code] = r
+        r += 1
+    total_row = r
+
+    computed: dict[str, Decimal | None] = {}
+    for leaf in criteria.leaves:
+        computed[leaf.code] = entered_points(leaf, values.get(leaf.code))
+
+    def ref(name: str, row: int) -> str:
+        return f"{_col(col[name])}{row + 1}"
+
+    for depth, node in criteria.walk():
+        r = row_of[node.code]
+        if isinstance(node, Group):
+            is_area = depth == 0
+            text_fmt = looks.area_text if is_area else looks.group_text
+            num_fmt = looks.area_num if is_area else looks.group_num
+            sheet.write_string(r, col["code"], node.code, looks.area_code if is_area else text_fmt)
+            sheet.write_string(r, col["name"], node.name, text_fmt)
+            sheet.write_number(r, col["max"], float(node.max), num_fmt)
+            scored = [c for c in node.leaves if criteria.leaf(c).counts_in_scale]
+            refs = ",".join(ref("score", row_of[c]) for c in scored)
+            cached = sum((computed[c] or Decimal(0) for c in scored
+                          if criteria.leaf(c).kind != SURVEY), Decimal(0))
+            if refs:
+                sheet.write_formula(r, col["score"], f"=SUM({refs})", num_fmt, float(cached))
+            else:
+                sheet.write_blank(r, col["score"], None, num_fmt)
+            for name in ("rule", "data", "choice", "na", "evidence", "explanation"):
+                sheet.write_blank(r, col[name], None, text_fmt)
+            continue
+        _self_leaf_row(sheet, looks, lists, node, r, col, values.get(node.code),
+                       computed[node.code], ref)
+
+    # Total: scored + bonus − penalty.
+    scored = [leaf.code for leaf in criteria.leaves if leaf.kind not in (BONUS, PENALTY)]
+    bonus = [leaf.code for leaf in criteria.leaves if leaf.kind == BONUS]
+    penalty = [leaf.code for leaf in criteria.leaves if leaf.kind == PENALTY]
+    formula = "=SUM(" + ",".join(ref("score", row_of[c]) for c in scored) + ")"
+    if bonus:
+        formula += "+SUM(" + ",".join(ref("score", row_of[c]) for c in bonus) + ")"
+    if penalty:
+        formula += "-SUM(" + ",".join(ref("score", row_of[c]) for c in penalty) + ")"
+
+    def total(codes: list[str]) -> Decimal:
+        return sum((computed[c] or Decimal(0) for c in codes
+                    if criteria.leaf(c).kind != SURVEY), Decimal(0))
+
+    cached = total(scored) + total(bonus) - total(penalty)
+    sheet.write_string(total_row, col["code"], "", looks.total_text)
+    sheet.write_string(total_row, col["name"], "TỔNG ĐIỂM TỰ CHẤM (chưa gồm điểm khảo sát)",
+                       looks.total_text)
+    sheet.write_number(total_row, col["max"], float(criteria.scale), looks.total_num)
+    sheet.write_formula(total_row, col["score"], formula, looks.total_num, float(cached))
+    for name in ("rule", "data", "choice", "na", "evidence", "explanation"):
+        sheet.write_blank(total_row, col[name], None, looks.total_text)
+
+    sheet.freeze_panes(SELF_HEADER_ROW + 1, 2)
+    sheet.autofilter(SELF_HEADER_ROW, 0, total_row - 1, last)
+    a4_landscape(sheet, repeat_rows=(SELF_HEADER_ROW, SELF_HEADER_ROW))
+    _protect(sheet)
+
+
+def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, leaf: Leaf, r: int,
+                   col: dict[str, int], entered: Entered | None, computed: Decimal | None,
+                   ref: Any) -> None:
+    entered = entered or Entered()
+    sheet.write_string(r, col["code"], leaf.code, looks.code)
+    sheet.write_string(r, col["name"], leaf.name, looks.text)
+    sheet.write_number(r, col["max"], float(leaf.max), looks.max)
+    sheet.write_string(r, col["rule"], describe(leaf), looks.text)
+    if leaf.kind == SURVEY:
+        for name in ("data", "choice", "score", "na"):
+            sheet.write_blank(r, col[name], None, looks.grey)
+        sheet.write_string(r, col["data"], "theo kết quả khảo sát", looks.grey)
+        sheet.write_blank(r, col["evidence"], None, looks.grey)
+        sheet.write_blank(r, col["explanation"], None, looks.grey)
+        return
+    kind = input_kind(leaf)
+    # Data and choice: open only when the rule reads them.
+    if kind == INPUT_DATA:
+        write_value(sheet, r, col["data"], entered.data, looks.input_num)
+        _number_validation(sheet, r, col["data"], None)
+    else:
+        sheet.write_blank(r, col["data"], None, looks.text)
+    if kind == INPUT_CHOICE:
+        write_value(sheet, r, col["choice"], entered.choice, looks.input_text)
+        _choice_validation(sheet, r, col["choice"], leaf, lists)
+    else:
+        sheet.write_blank(r, col["choice"], None, looks.text)
+    if kind == INPUT_SCORE:
+        write_value(sheet, r, col["score"], entered.score, looks.input_num)
+        _number_validation(sheet, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+    else:
+        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r))
+        sheet.write_formula(r, col["score"], formula, looks.points, _cached(computed))
+    if leaf.na_allowed:
+        write_value(sheet, r, col["na"], NA_MARK if entered.na else None, looks.input_center)
+        _na_validation(sheet, r, col["na"])
+    else:
+        sheet.write_blank(r, col["na"], None, looks.text)
+    write_value(sheet, r, col["evidence"], entered.evidence or None, looks.input_text)
+    _evidence_prompt(sheet, r, col["evidence"], leaf)
+    write_value(sheet, r, col["explanation"], entered.explanation or None, looks.input_text)
+
+
+# --------------------------------------------------------------------------------------
+# Appraisal form (SPEC §7.2)
+# --------------------------------------------------------------------------------------
+
+APPRAISAL_COLUMNS = list(APPRAISAL_HEADERS)
+_APPRAISAL_WIDTHS = {"unit": 10, "unit_name": 26, "code": 9, "name": 40, "max": 8,
+                     "rule": 30, "self_data": 10, "self_choice": 18, "self_score": 9,
+                     "self_na": 11, "data": 10, "choice": 18, "score": 9, "na": 11,
+                     "comment": 34}
+APPRAISAL_HEADER_ROW = 4
+
+
+@dataclass(frozen=True, slots=True)
+class AppraisalLine:
+    """One row of an appraisal form: a unit, a leaf, the unit's own inputs and the
+    appraiser's (prefilled with the unit's own when the form is blank)."""
+
+    unit: Unit
+    leaf: Leaf
+    own: Entered | None
+    appraised: Entered | None
+
+
+def multi_meta(sets: Iterable[CriteriaSet]) -> dict[str, str]:
+    """criteria_id / criteria_fingerprint of a form that spans several blocks."""
+    sets = list(sets)
+    return {
+        "block": ",".join(s.block for s in sets),
+        "criteria_id": ",".join(s.id for s in sets),
+        "criteria_fingerprint": ",".join(f"{s.block}:{s.fingerprint}" for s in sets),
+    }
+
+
+def write_appraisal_form(
+    path: Path,
+    *,
+    appraiser: str,
+    round_no: int,
+    lines: list[AppraisalLine],
+    sets: Iterable[CriteriaSet],
+    context: FormContext,
+) -> None:
+    with atomic_path(path) as temp:
+        workbook = new_workbook(temp)
+        looks = _Looks(workbook)
+        lists = _Lists(workbook)
+        sheet = workbook.add_worksheet(APPRAISAL_SHEET)
+        meta = {"kind": KIND_APPRAISAL, "year": context.year, "appraiser": appraiser,
+                "round": round_no, **multi_meta(sets), "tool_version": __version__}
+        _write_meta(workbook, meta)
+        _appraisal_body(sheet, looks, lists, appraiser, round_no, lines, context)
+        workbook.close()
+
+
+def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, round_no: int,
+                    lines: list[AppraisalLine], context: FormContext) -> None:
+    col = {name: i for i, name in enumerate(APPRAISAL_COLUMNS)}
+    last = len(APPRAISAL_COLUMNS) - 1
+    name = context.settings.appraisers.get(appraiser, appraiser)
+    sheet.merge_range(0, 0, 0, last, "BIỂU THẨM ĐỊNH KẾT QUẢ TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH"
+                      f" CHÍNH NĂM {context.year}", looks.title)
+    sheet.merge_range(1, 0, 1, last, f"Cơ quan thẩm định: {name} (mã {appraiser}) — vòng"
+                      f" {round_no}", looks.subtitle)
+    sheet.merge_range(2, 0, 2, last, INSTRUCTIONS_APPRAISAL, looks.note)
+    sheet.set_row(2, 36)
+    for field, c in col.items():
+        sheet.write_string(APPRAISAL_HEADER_ROW, c, APPRAISAL_HEADERS[field], looks.header)
+        sheet.set_column(c, c, _APPRAISAL_WIDTHS[field])
+    sheet.set_row(APPRAISAL_HEADER_ROW, 45)
+
+    def ref(field: str, row: int) -> str:
+        return f"{_col(col[field])}{row + 1}"
+
+    r = APPRAISAL_HEADER_ROW
+    for r, line in enumerate(lines, start=APPRAISAL_HEADER_ROW + 1):
+        leaf, own = line.leaf, line.own or Entered()
+        mine = line.appraised if line.appraised is not None else own
+        sheet.write_string(r, col["unit"], line.unit.code, looks.code)
+        sheet.write_string(r, col["unit_name"], line.unit.name, looks.text)
+        sheet.write_string(r, col["code"], leaf.code, looks.code)
+        sheet.write_string(r, col["name"], leaf.name, looks.text)
+        sheet.write_number(r, col["max"], float(leaf.max), looks.max)
+        sheet.write_string(r, col["rule"], describe(leaf), looks.text)
+        kind = input_kind(leaf)
+        write_value(sheet, r, col["self_data"], own.data, looks.text)
+        write_value(sheet, r, col["self_choice"], own.choice, looks.text)
+        own_points = own.score if kind == INPUT_SCORE else entered_points(leaf, own)
+        write_value(sheet, r, col["self_score"], None if own.na else own_points, looks.points)
+        write_value(sheet, r, col["self_na"], NA_MARK if own.na else None, looks.text)
+        if kind == INPUT_DATA:
+            write_value(sheet, r, col["data"], mine.data, looks.input_num)
+            _number_validation(sheet, r, col["data"], None)
+        else:
+            sheet.write_blank(r, col["data"], None, looks.text)
+        if kind == INPUT_CHOICE:
+            write_value(sheet, r, col["choice"], mine.choice, looks.input_text)
+            _choice_validation(sheet, r, col["choice"], leaf, lists)
+        else:
+            sheet.write_blank(r, col["choice"], None, looks.text)
+        if kind == INPUT_SCORE:
+            write_value(sheet, r, col["score"], mine.score, looks.input_num)
+            _number_validation(sheet, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+        else:
+            formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r))
+            sheet.write_formula(r, col["score"], formula, looks.points,
+                                _cached(entered_points(leaf, mine)))
+        if leaf.na_allowed or mine.na:
+            write_value(sheet, r, col["na"], NA_MARK if mine.na else None, looks.input_center)
+            _na_validation(sheet, r, col["na"])
+        else:
+            sheet.write_blank(r, col["na"], None, looks.text)
+        write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
+    sheet.freeze_panes(APPRAISAL_HEADER_ROW + 1, 3)
+    sheet.autofilter(APPRAISAL_HEADER_ROW, 0, max(r, APPRAISAL_HEADER_ROW + 1), last)
+    a4_landscape(sheet, repeat_rows=(APPRAISAL_HEADER_ROW, APPRAISAL_HEADER_ROW))
+    _protect(sheet)
+
+
+# --------------------------------------------------------------------------------------
+# Survey form (SPEC §7.3)
+# --------------------------------------------------------------------------------------
+
+SURVEY_HEADER_ROW = 4
+
+
+def survey_columns(sets: Iterable[CriteriaSet]) -> list[tuple[str, str]]:
+    """(code, name) of every survey leaf, in order of first appearance across blocks."""
+    seen: dict[str, str] = {}
+    for criteria in sets:
+        for leaf in criteria.leaves:
+            if leaf.kind == SURVEY and leaf.code not in seen:
+                seen[leaf.code] = leaf.name
+    return list(seen.items())
+
+
+def write_survey_form(
+    path: Path,
+    *,
+    units: list[Unit],
+    sets: Mapping[str, CriteriaSet],
+    context: FormContext,
+    values: Mapping[tuple[str, str], Decimal | str] | None = None,
+) -> None:
+    """One workbook for every unit; ``values[(unit, code)]`` is a % or ``"x"``."""
+    values = values or {}
+    columns = survey_columns(sets.values())
+    with atomic_path(path) as temp:
+        workbook = new_workbook(temp)
+        looks = _Looks(workbook)
+        sheet = workbook.add_worksheet(SURVEY_SHEET)
+        meta = {"kind": KIND_SURVEY, "year": context.year, **multi_meta(sets.values()),
+                "tool_version": __version__}
+        _write_meta(workbook, meta)
+        last = 1 + len(columns)
+        sheet.merge_range(0, 0, 0, last,
+                          f"KẾT QUẢ KHẢO SÁT, ĐIỀU TRA XÃ HỘI HỌC NĂM {context.year}",
+                          looks.title)
+        sheet.merge_range(1, 0, 1, last, INSTRUCTIONS_SURVEY, looks.note)
+        sheet.set_row(1, 36)
+        sheet.write_string(3, 0, "", looks.text)
+        sheet.write_string(3, 1, "Chỉ số khảo sát →", looks.group_text)
+        for i, (_, name) in enumerate(columns):
+            sheet.write_string(3, 2 + i, name, looks.note)
+        sheet.set_row(3, 90)
+        sheet.write_string(SURVEY_HEADER_ROW, 0, SURVEY_HEADERS["unit"], looks.header)
+        sheet.write_string(SURVEY_HEADER_ROW, 1, SURVEY_HEADERS["unit_name"], looks.header)
+        sheet.set_column(0, 0, 11)
+        sheet.set_column(1, 1, 36)
+        for i, (code, _) in enumerate(columns):
+            sheet.write_string(SURVEY_HEADER_ROW, 2 + i, code, looks.header)
+            sheet.set_column(2 + i, 2 + i, 16)
+        r = SURVEY_HEADER_ROW
+        for r, unit in enumerate(units, start=SURVEY_HEADER_ROW + 1):
+            criteria = sets.get(unit.block)
+            sheet.write_string(r, 0, unit.code, looks.code)
+            sheet.write_string(r, 1, unit.name, looks.text)
+            for i, (code, _) in enumerate(columns):
+                c = 2 + i
+                leaf = criteria.leaf(code) if criteria else None
+                if leaf is None or leaf.kind != SURVEY or code in _na_codes(unit, criteria):
+                    sheet.write_blank(r, c, None, looks.grey)
+                    continue
+                value = values.get((unit.code, code))
+                write_value(sheet, r, c, value, looks.input_num)
+                cell = f"{_col(c)}{r + 1}"
+                allowed_na = f',{cell}="{NA_MARK}"' if leaf.na_allowed else ""
+                sheet.data_validation(r, c, r, c, {
+                    "validate": "custom",
+                    "value": f"=OR(AND(ISNUMBER({cell}),{cell}>=0,{cell}<=100){allowed_na})",
+                    "error_title": "Tỷ lệ không hợp lệ",
+                    "error_message": "Nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 91,17)"
+                    + (" hoặc x" if leaf.na_allowed else "") + ".",
+                })
+        sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
+        sheet.autofilter(SURVEY_HEADER_ROW, 0, max(r, SURVEY_HEADER_ROW + 1), last)
+        a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
+        _protect(sheet)
+        workbook.close()
+
+
+def _na_codes(unit: Unit, criteria: CriteriaSet | None) -> set[str]:
+    """Leaves the register marks not applicable for the unit (with their subtrees)."""
+    if criteria is None:
+        return set()
+    found: set[str] = set()
+    for code in unit.not_applicable:
+        found.update(criteria.subtree(code))
+    return found
