@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cchc_cli.inputs import Progress, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
 from cchc_cli.settings import SETTINGS_FILE
-from cchc_cli.workspace import REGISTER_STEM, Workspace, load_year_criteria
+from cchc_cli.workspace import Workspace
 
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -60,11 +61,18 @@ def _year_of(ws: Workspace, path: Path) -> int | None:
 
 
 def validate(
-    workspace: Path, *, year: int | None = None, paths: Sequence[Path] = ()
+    workspace: Path,
+    *,
+    year: int | None = None,
+    paths: Sequence[Path] = (),
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> ValidationReport:
-    """Check cchc.yaml, criteria files, registers and input forms; list every problem."""
-    from cchc_cli.readers.register import check_not_applicable, read_register
+    """Check cchc.yaml, criteria files, registers and input forms; list every problem.
 
+    With ``paths``, only those files are read and reported (the year's criteria and
+    register are still loaded, since forms are checked against them).
+    """
     ws = Workspace.open(workspace)
     wanted = {p.resolve() for p in paths}
     if paths:
@@ -76,24 +84,12 @@ def validate(
         report.issues.extend(ws.settings_issues)
         report.files.append(SETTINGS_FILE)
     for y in years:
-        loaded = load_year_criteria(ws, y)
-        report.criteria.extend(loaded.summaries)
-        report.issues.extend(loaded.issues)
-        report.files.extend(s["file"] for s in loaded.summaries)
-        register_path = ws.register_path(y)
-        register, found = read_register(
-            register_path, file=ws.rel(register_path), blocks=ws.settings.blocks
-        )
-        report.issues.extend(found)
-        report.files.append(ws.rel(register_path))
-        if register is not None:
-            report.issues.extend(
-                check_not_applicable(register, loaded.sets, sheet=register.sheet)
-            )
-            for block in sorted({u.block for u in register.units.values()}):
-                if block in ws.settings.blocks and block not in loaded.sets:
-                    if not any(s["file"].endswith(f"/{block}.yaml") for s in loaded.summaries):
-                        report.issues.append(_missing_block(block, y))
+        inputs = read_year(ws, y, jobs=jobs, progress=progress, only=wanted or None)
+        report.criteria.extend(inputs.criteria_summaries)
+        report.files.extend(s["file"] for s in inputs.criteria_summaries)
+        report.files.append(ws.rel(ws.register_path(y)))
+        report.files.extend(f.file for f in inputs.files)
+        report.issues.extend(inputs.issues)
     if paths:
         keep = {ws.rel(p) for p in wanted}
         report.files = [f for f in report.files if f in keep]
@@ -103,10 +99,37 @@ def validate(
     return report
 
 
-def _missing_block(block: str, year: int) -> Issue:
-    from cchc_cli.issues import issue
+@dataclass
+class TemplateReport:
+    folder: Path
+    written: list[Path]
+    issues: list[Issue]
 
-    return issue("khoi-khong-co-bo-tieu-chi", file=f"criteria/{year}", value=block, year=year)
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "written": [str(p) for p in self.written],
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def template(
+    workspace: Path,
+    *,
+    year: int,
+    kind: str = "all",
+    out: Path | None = None,
+    round_no: int = 1,
+    jobs: int | None = None,
+) -> TemplateReport:
+    """Write blank forms (appraisal forms prefilled from the self-assessments received)."""
+    from cchc_cli.forms import write_forms
+
+    ws = Workspace.open(workspace)
+    folder = out or ws.forms_dir(year)
+    result = write_forms(ws, year, kind=kind, out=folder, round_no=round_no, jobs=jobs)
+    return TemplateReport(folder=folder, written=result.written,
+                          issues=sorted_issues(result.issues))
 
 
 def criteria_schema() -> dict[str, Any]:
@@ -116,4 +139,4 @@ def criteria_schema() -> dict[str, Any]:
     return json_schema()
 
 
-__all__ = ["ValidationReport", "validate", "criteria_schema", "REGISTER_STEM"]
+__all__ = ["ValidationReport", "TemplateReport", "validate", "template", "criteria_schema"]

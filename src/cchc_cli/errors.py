@@ -30,7 +30,11 @@ class UsageError(CchcError):
 class InputError(CchcError):
     """The inputs have errors and the command cannot produce results (exit 1).
 
-    Raised only where the issues have already been collected; the CLI prints them.
+    Carries the issues that stopped the command; the CLI prints them.
     """
 
     exit_code = 1
+
+    def __init__(self, message: str, issues: list | None = None) -> None:
+        super().__init__(message)
+        self.issues = list(issues or [])

@@ -317,7 +317,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         " cchc dùng {computed}.",
     ),
     # --- appraisal -------------------------------------------------------------------
-    "tham-dinh-don-vi-la": (E, "Mã đơn vị '{unit}' không có trong danh sách đơn vị năm {year}."),
+    "ma-don-vi-la": (E, "Mã đơn vị '{unit}' không có trong danh sách đơn vị năm {year}."),
     "tham-dinh-tieu-chi-la": (
         E,
         "Tiêu chí '{criterion}' không có trong bộ tiêu chí khối '{block}' của đơn vị '{unit}'.",

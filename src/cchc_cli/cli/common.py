@@ -89,7 +89,13 @@ def guard(debug: bool) -> Iterator[None]:
     except CchcError as exc:
         if debug:
             traceback.print_exc(file=sys.stderr)
-        stderr_console().print(f"[bold red]Lỗi:[/] {exc}", markup=True)
+        console = stderr_console()
+        found = getattr(exc, "issues", None)
+        if found:
+            from cchc_cli.issues import sorted_issues
+
+            print_issues(console, sorted_issues(found))
+        console.print(f"[bold red]Lỗi:[/] {exc}", markup=True)
         raise typer.Exit(int(exc.exit_code)) from None
 
 

@@ -86,7 +86,8 @@ def find_header(
             top += [""] * (width - len(top))
             bottom += [""] * (width - len(bottom))
             combined = [
-                header_key(" ".join(t for t in (a, b) if t)) for a, b in zip(top, bottom, strict=True)
+                header_key(" ".join(t for t in pair if t))
+                for pair in zip(top, bottom, strict=True)
             ]
             found = _match(combined, keys)
             if required <= found.keys():

@@ -37,7 +37,7 @@ from cchc_cli.readers.register import Unit
 from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, describe, input_kind, points
 from cchc_cli.settings import Settings
 from cchc_cli.writers.atomic import atomic_path
-from cchc_cli.writers.xlsx import Styles, a4_landscape, new_workbook, write_value
+from cchc_cli.writers.xlsx import Styles, a4_landscape, fit_height, new_workbook, write_value
 
 INPUT_FILL = "#FFF7D6"  # pale yellow: "type here"
 GREY_FILL = "#D9D9D9"  # survey rows: not self-assessed
@@ -155,7 +155,7 @@ class _Looks:
     """The formats of one form workbook."""
 
     def __init__(self, workbook: Any) -> None:
-        s = Styles(workbook)
+        s = Styles(workbook, font_size=11)
         self.styles = s
         self.title = s.title()
         self.subtitle = s.get(align="center", italic=True, text_wrap=True)
@@ -273,8 +273,8 @@ class _Lists:
 # --------------------------------------------------------------------------------------
 
 SELF_COLUMNS = list(SELF_HEADERS)
-_SELF_WIDTHS = {"code": 9, "name": 52, "max": 8, "rule": 38, "data": 10, "choice": 24,
-                "score": 10, "na": 9, "evidence": 38, "explanation": 30}
+_SELF_WIDTHS = {"code": 8, "name": 46, "max": 8, "rule": 34, "data": 9, "choice": 22,
+                "score": 9, "na": 9, "evidence": 30, "explanation": 24}
 SELF_HEADER_ROW = 5
 
 
@@ -297,15 +297,21 @@ def write_self_form(
     criteria: CriteriaSet,
     context: FormContext,
     values: Mapping[str, Entered] | None = None,
+    with_meta: bool = True,
 ) -> None:
-    """One unit's self-assessment workbook; ``values`` prefill it (examples, tests)."""
+    """One unit's self-assessment workbook; ``values`` prefill it (examples, tests).
+
+    ``with_meta=False`` leaves out the ``_cchc`` sheet, as when a unit copies its answers
+    into a workbook of its own (the example province has one such file).
+    """
     values = values or {}
     with atomic_path(path) as temp:
-        workbook = new_workbook(temp)
+        workbook = new_workbook(temp, font_size=11)
         looks = _Looks(workbook)
         lists = _Lists(workbook)
         sheet = workbook.add_worksheet(SELF_SHEET)
-        _write_meta(workbook, self_meta(unit, criteria, context.year))
+        if with_meta:
+            _write_meta(workbook, self_meta(unit, criteria, context.year))
         _self_body(sheet, looks, lists, unit, criteria, context, values)
         workbook.close()
 
@@ -351,6 +357,7 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
             num_fmt = looks.area_num if is_area else looks.group_num
             sheet.write_string(r, col["code"], node.code, looks.area_code if is_area else text_fmt)
             sheet.write_string(r, col["name"], node.name, text_fmt)
+            fit_height(sheet, r, [(node.name, _SELF_WIDTHS["name"])])
             sheet.write_number(r, col["max"], float(node.max), num_fmt)
             scored = [c for c in node.leaves if criteria.leaf(c).counts_in_scale]
             refs = ",".join(ref("score", row_of[c]) for c in scored)
@@ -436,6 +443,12 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, leaf: Leaf, r: int,
     write_value(sheet, r, col["evidence"], entered.evidence or None, looks.input_text)
     _evidence_prompt(sheet, r, col["evidence"], leaf)
     write_value(sheet, r, col["explanation"], entered.explanation or None, looks.input_text)
+    fit_height(sheet, r, [
+        (leaf.name, _SELF_WIDTHS["name"]), (describe(leaf), _SELF_WIDTHS["rule"]),
+        (entered.choice or "", _SELF_WIDTHS["choice"]),
+        (entered.evidence, _SELF_WIDTHS["evidence"]),
+        (entered.explanation, _SELF_WIDTHS["explanation"]),
+    ])
 
 
 # --------------------------------------------------------------------------------------
@@ -443,10 +456,10 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, leaf: Leaf, r: int,
 # --------------------------------------------------------------------------------------
 
 APPRAISAL_COLUMNS = list(APPRAISAL_HEADERS)
-_APPRAISAL_WIDTHS = {"unit": 10, "unit_name": 26, "code": 9, "name": 40, "max": 8,
-                     "rule": 30, "self_data": 10, "self_choice": 18, "self_score": 9,
-                     "self_na": 11, "data": 10, "choice": 18, "score": 9, "na": 11,
-                     "comment": 34}
+_APPRAISAL_WIDTHS = {"unit": 9, "unit_name": 20, "code": 8, "name": 34, "max": 7,
+                     "rule": 26, "self_data": 9, "self_choice": 16, "self_score": 8,
+                     "self_na": 10, "data": 9, "choice": 16, "score": 8, "na": 10,
+                     "comment": 26}
 APPRAISAL_HEADER_ROW = 4
 
 
@@ -481,7 +494,7 @@ def write_appraisal_form(
     context: FormContext,
 ) -> None:
     with atomic_path(path) as temp:
-        workbook = new_workbook(temp)
+        workbook = new_workbook(temp, font_size=11)
         looks = _Looks(workbook)
         lists = _Lists(workbook)
         sheet = workbook.add_worksheet(APPRAISAL_SHEET)
@@ -550,6 +563,13 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
         else:
             sheet.write_blank(r, col["na"], None, looks.text)
         write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
+        fit_height(sheet, r, [
+            (line.unit.name, _APPRAISAL_WIDTHS["unit_name"]),
+            (leaf.name, _APPRAISAL_WIDTHS["name"]), (describe(leaf), _APPRAISAL_WIDTHS["rule"]),
+            (own.choice or "", _APPRAISAL_WIDTHS["self_choice"]),
+            (mine.choice or "", _APPRAISAL_WIDTHS["choice"]),
+            (mine.comment, _APPRAISAL_WIDTHS["comment"]),
+        ])
     sheet.freeze_panes(APPRAISAL_HEADER_ROW + 1, 3)
     sheet.autofilter(APPRAISAL_HEADER_ROW, 0, max(r, APPRAISAL_HEADER_ROW + 1), last)
     a4_landscape(sheet, repeat_rows=(APPRAISAL_HEADER_ROW, APPRAISAL_HEADER_ROW))
@@ -585,7 +605,7 @@ def write_survey_form(
     values = values or {}
     columns = survey_columns(sets.values())
     with atomic_path(path) as temp:
-        workbook = new_workbook(temp)
+        workbook = new_workbook(temp, font_size=11)
         looks = _Looks(workbook)
         sheet = workbook.add_worksheet(SURVEY_SHEET)
         meta = {"kind": KIND_SURVEY, "year": context.year, **multi_meta(sets.values()),

@@ -17,7 +17,7 @@ FIXED_TIME = dt.datetime(2000, 1, 1)
 FONT = "Times New Roman"
 
 
-def new_workbook(path: Path, *, constant_memory: bool = False) -> Any:
+def new_workbook(path: Path, *, constant_memory: bool = False, font_size: int = 12) -> Any:
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -33,25 +33,25 @@ def new_workbook(path: Path, *, constant_memory: bool = False) -> Any:
         {"created": FIXED_TIME, "author": "cchc", "comments": "Tạo bởi cchc"}
     )
     workbook.formats[0].set_font_name(FONT)
-    workbook.formats[0].set_font_size(12)
+    workbook.formats[0].set_font_size(font_size)
     return workbook
 
 
 class Styles:
     """Formats created once per workbook, by name."""
 
-    BASE: dict[str, Any] = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-
-    def __init__(self, workbook: Any, precision: int = 2) -> None:
+    def __init__(self, workbook: Any, precision: int = 2, font_size: int = 12) -> None:
         self.workbook = workbook
         self.precision = precision
+        self.base: dict[str, Any] = {"font_name": FONT, "font_size": font_size,
+                                     "valign": "vcenter"}
         self._cache: dict[tuple, Any] = {}
 
     def get(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
         fmt = self._cache.get(key)
         if fmt is None:
-            fmt = self.workbook.add_format({**self.BASE, **props})
+            fmt = self.workbook.add_format({**self.base, **props})
             self._cache[key] = fmt
         return fmt
 
@@ -85,6 +85,22 @@ def write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> 
         sheet.write_number(row, col, value, fmt)
     else:
         sheet.write_string(row, col, str(value), fmt)
+
+
+def fit_height(sheet: Any, row: int, cells: list[tuple[str, float]], *,
+               line: float = 15.0, minimum: int = 1) -> None:
+    """Set a row's height for wrapped text (neither Excel nor LibreOffice sizes rows of
+    generated files by themselves). ``cells`` are (text, column width in characters)."""
+    import math
+
+    lines = minimum
+    for text, width in cells:
+        if text:
+            usable = max(1.0, width * 1.15 - 1)
+            count = sum(max(1, math.ceil(len(part) / usable)) for part in text.split("\n"))
+            lines = max(lines, count)
+    if lines > 1:
+        sheet.set_row(row, line * lines)
 
 
 def a4_landscape(sheet: Any, *, repeat_rows: tuple[int, int] | None = None) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cchc_cli.cli.commands import init, schema, validate
+from cchc_cli.cli.commands import init, schema, template, validate
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init.init)
     app.command("validate")(validate.validate)
+    app.command("template")(template.template)
     app.command("schema")(schema.schema)

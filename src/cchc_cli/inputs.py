@@ -1,0 +1,261 @@
+"""Everything a year's scoring reads, gathered once: criteria, register, every form.
+
+:func:`read_year` is the one pass over a year's files. Forms are read in parallel worker
+processes when there are many (each worker returns small plain records); then the
+records are merged here, where the checks that need more than one file happen: two
+forms for one unit, conflicting appraisals within a round, appraisals that change a
+value without a comment, units without a self-assessment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cchc_cli.criteria import CriteriaSet
+from cchc_cli.formspec import APPRAISAL_SHEET
+from cchc_cli.issues import Issue, issue
+from cchc_cli.numbers import plain
+from cchc_cli.readers.forms import (
+    AppraisalForm,
+    LeafEntry,
+    ReadContext,
+    ReadResult,
+    SelfForm,
+    SurveyForm,
+    SurveyValue,
+    read_input,
+)
+from cchc_cli.readers.register import Register, check_not_applicable, read_register
+from cchc_cli.workspace import Workspace, load_year_criteria
+
+Progress = Callable[[int, int], None]
+
+# Below this many files a process pool costs more than it saves (measured in
+# tests/perf/bench.py: starting workers and shipping the context ≈ 60 ms).
+PARALLEL_MIN_FILES = 40
+
+
+@dataclass(slots=True)
+class Appraised:
+    """One appraisal of one leaf of one unit, with where it came from."""
+
+    entry: LeafEntry
+    file: str
+    sheet: str
+    round: int
+    appraiser: str
+
+
+@dataclass(slots=True)
+class InputFile:
+    file: str
+    sha256: str | None
+    kind: str | None
+
+
+@dataclass
+class YearInputs:
+    year: int
+    sets: dict[str, CriteriaSet]
+    register: Register | None
+    self_forms: dict[str, SelfForm] = field(default_factory=dict)
+    # (unit, leaf) → appraisals in round order; the last one is final.
+    appraisals: dict[tuple[str, str], list[Appraised]] = field(default_factory=dict)
+    survey: dict[tuple[str, str], tuple[SurveyValue, str, str]] = field(default_factory=dict)
+    files: list[InputFile] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    criteria_summaries: list[dict] = field(default_factory=list)
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------------------
+# Reading, sequential or in a pool
+# --------------------------------------------------------------------------------------
+
+_WORKER_CONTEXT: ReadContext | None = None
+
+
+def _init_worker(ctx: ReadContext) -> None:
+    global _WORKER_CONTEXT
+    _WORKER_CONTEXT = ctx
+
+
+def _read_in_worker(item: tuple[str, str]) -> ReadResult:
+    assert _WORKER_CONTEXT is not None
+    return read_input(Path(item[0]), item[1], _WORKER_CONTEXT)
+
+
+def read_files(items: list[tuple[Path, str]], ctx: ReadContext, *, jobs: int | None = None,
+               progress: Progress | None = None) -> list[ReadResult]:
+    """Read every (path, shown name); results in the order given."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    total = len(items)
+    results: list[ReadResult] = []
+    if jobs == 1 or total < PARALLEL_MIN_FILES:
+        for done, (path, rel) in enumerate(items, 1):
+            results.append(read_input(path, rel, ctx))
+            if progress:
+                progress(done, total)
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    chunk = max(1, min(64, total // (jobs * 8) or 1))
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, total),
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(ctx,),
+    ) as pool:
+        payload = [(str(path), rel) for path, rel in items]
+        for done, result in enumerate(pool.map(_read_in_worker, payload, chunksize=chunk), 1):
+            results.append(result)
+            if progress and (done % 50 == 0 or done == total):
+                progress(done, total)
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# The year
+# --------------------------------------------------------------------------------------
+
+
+def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
+              progress: Progress | None = None, only: set[Path] | None = None) -> YearInputs:
+    """Criteria, register and every input form of ``year``, merged and cross-checked."""
+    loaded = load_year_criteria(ws, year)
+    register_path = ws.register_path(year)
+    register, register_issues = read_register(register_path, file=ws.rel(register_path),
+                                              blocks=ws.settings.blocks)
+    inputs = YearInputs(year=year, sets=loaded.sets, register=register,
+                        criteria_summaries=loaded.summaries)
+    inputs.issues.extend(loaded.issues)
+    inputs.issues.extend(register_issues)
+    if register is None:
+        return inputs
+    inputs.issues.extend(check_not_applicable(register, loaded.sets, sheet=register.sheet))
+    for block in sorted({u.block for u in register.units.values()}):
+        if block in ws.settings.blocks and block not in loaded.sets and not any(
+            s["file"].endswith(f"/{block}.yaml") for s in loaded.summaries
+        ):
+            inputs.issues.append(issue("khoi-khong-co-bo-tieu-chi", file=f"criteria/{year}",
+                                       value=block, year=year))
+    ctx = ReadContext(
+        year=year,
+        sets=loaded.sets,
+        units={u.code: (u.block, u.name) for u in register.units.values()},
+        appraisers=dict(ws.settings.appraisers),
+    )
+    paths = ws.input_files(year)
+    if only is not None:
+        paths = [p for p in paths if p.resolve() in only]
+    results = read_files([(p, ws.rel(p)) for p in paths], ctx, jobs=jobs, progress=progress)
+    merge(inputs, results)
+    if only is None:
+        _check_missing_self(inputs, register)
+    return inputs
+
+
+def merge(inputs: YearInputs, results: list[ReadResult]) -> None:
+    """Fold the per-file records into the year, with the cross-file checks."""
+    appraisal_forms: list[AppraisalForm] = []
+    for result in results:
+        inputs.files.append(InputFile(result.file, result.sha256, result.kind))
+        inputs.issues.extend(result.issues)
+        form = result.form
+        if isinstance(form, SelfForm):
+            first = inputs.self_forms.get(form.unit)
+            if first is not None:
+                inputs.issues.append(issue("bieu-mau-trung-don-vi", file=form.file,
+                                           sheet=form.sheet, unit=form.unit, first=first.file))
+            else:
+                inputs.self_forms[form.unit] = form
+        elif isinstance(form, AppraisalForm):
+            appraisal_forms.append(form)
+        elif isinstance(form, SurveyForm):
+            _merge_survey(inputs, form)
+    _merge_appraisals(inputs, appraisal_forms)
+
+
+def _describe(entry: LeafEntry) -> str:
+    if entry.na:
+        return "không áp dụng"
+    if entry.value is None:
+        return "(trống)"
+    return plain(entry.value) if not isinstance(entry.value, str) else f"'{entry.value}'"
+
+
+def _same(a: LeafEntry, b: LeafEntry) -> bool:
+    return a.na == b.na and (a.na or a.value == b.value)
+
+
+def _merge_appraisals(inputs: YearInputs, forms: list[AppraisalForm]) -> None:
+    by_round: dict[tuple[str, str, int], Appraised] = {}
+    for form in forms:
+        for row in form.rows:
+            key = (row.unit, row.entry.code, form.round)
+            found = Appraised(row.entry, form.file, form.sheet, form.round, form.appraiser)
+            earlier = by_round.get(key)
+            if earlier is None:
+                by_round[key] = found
+                continue
+            if earlier.entry.bad or row.entry.bad or _same(earlier.entry, row.entry):
+                continue
+            where = f"{earlier.file}, {earlier.sheet}!{earlier.entry.cell or earlier.entry.na_cell}"
+            inputs.issues.append(
+                issue("tham-dinh-mau-thuan", file=form.file, sheet=form.sheet,
+                      cell=row.entry.cell or row.entry.na_cell, unit=row.unit,
+                      criterion=row.entry.code, round=form.round,
+                      first=_describe(earlier.entry), first_at=where,
+                      second=_describe(row.entry))
+            )
+    for (unit, code, _), found in sorted(by_round.items(), key=lambda kv: kv[0]):
+        inputs.appraisals.setdefault((unit, code), []).append(found)
+    # An appraisal that changes the unit's own value should say why.
+    for (unit, code), history in inputs.appraisals.items():
+        own_form = inputs.self_forms.get(unit)
+        own = own_form.entries.get(code) if own_form else None
+        for found in history:
+            entry = found.entry
+            if own is None or entry.bad or own.bad or entry.note or _same(own, entry):
+                continue
+            inputs.issues.append(
+                issue("tham-dinh-khong-nhan-xet", file=found.file, sheet=found.sheet or
+                      APPRAISAL_SHEET, cell=entry.cell or entry.na_cell, unit=unit,
+                      criterion=code, appraised=_describe(entry), own=_describe(own))
+            )
+
+
+def _merge_survey(inputs: YearInputs, form: SurveyForm) -> None:
+    for value in form.values:
+        key = (value.unit, value.code)
+        earlier = inputs.survey.get(key)
+        if earlier is None:
+            inputs.survey[key] = (value, form.file, form.sheet)
+            continue
+        first = earlier[0]
+        if first.na == value.na and first.value == value.value:
+            continue
+        inputs.issues.append(
+            issue("khao-sat-trung", file=form.file, sheet=form.sheet, cell=value.cell,
+                  unit=value.unit, criterion=value.code,
+                  first="x" if first.na else plain(first.value),
+                  first_at=f"{earlier[1]}, {earlier[2]}!{first.cell}",
+                  second="x" if value.na else plain(value.value))
+        )
+
+
+def _check_missing_self(inputs: YearInputs, register: Register) -> None:
+    for unit in register.units.values():
+        if unit.code not in inputs.self_forms and unit.block in inputs.sets:
+            inputs.issues.append(
+                issue("thieu-tu-danh-gia", file=register.file, sheet=register.sheet,
+                      cell=unit.cell, unit=unit.code, name=unit.name, year=inputs.year)
+            )

@@ -1,0 +1,681 @@
+"""Reading returned forms (SPEC §7): self-assessments, appraisals, survey results.
+
+:func:`read_input` opens one file, decides what it is (the hidden ``_cchc`` sheet, or
+else the sheet name and the file name), reads the one sheet that matters in one pass and
+returns a small plain record with every value's Excel address, plus the issues found in
+that file alone. It never raises for bad input, and it runs in worker processes, so its
+arguments and results are picklable and free of DataFrames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cchc_cli.cells import address, header_key
+from cchc_cli.criteria import SURVEY, CriteriaSet, Leaf
+from cchc_cli.formspec import (
+    APPRAISAL_HEADERS,
+    APPRAISAL_SHEET,
+    KIND_APPRAISAL,
+    KIND_SELF,
+    KIND_SURVEY,
+    META_SHEET,
+    NA_MARK,
+    SELF_HEADERS,
+    SELF_SHEET,
+    SHEET_KINDS,
+    SURVEY_HEADERS,
+    SURVEY_SHEET,
+)
+from cchc_cli.issues import Issue, issue
+from cchc_cli.numbers import NotANumber, parse_number, plain
+from cchc_cli.readers.register import pick_sheet
+from cchc_cli.readers.tables import Header, HeaderMissing, cell_text, find_header
+from cchc_cli.readers.workbook import Book, BookError, Sheet, open_book
+from cchc_cli.rules import (
+    INPUT_CHOICE,
+    INPUT_DATA,
+    INPUT_SCORE,
+    canonical_label,
+    describe,
+    input_kind,
+    points,
+)
+
+_EXTENSION_FORMAT = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+_CODE_LIKE = re.compile(r"^\d+(\.\d+)*$")
+_ROUND_IN_NAME = re.compile(r"(?:v(?:ong|òng)?|lan|lần|round)[\s_-]*(\d{1,2})(?!\d)", re.I)
+# A displayed formula result may differ from the exact points in the last digits only.
+_SHOWN_TOLERANCE = Decimal("0.0005")
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader needs to know about the year: criteria sets and the register."""
+
+    year: int
+    sets: dict[str, CriteriaSet]
+    units: dict[str, tuple[str, str]]  # code → (block, name)
+    appraisers: dict[str, str]
+    broken_blocks: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class LeafEntry:
+    """The inputs one form row gives for one leaf, with their cells."""
+
+    code: str
+    row: int  # 0-based
+    value: Decimal | str | None  # number, or the option's own label
+    cell: str | None  # where the value is (the rule's input cell)
+    na: bool = False
+    na_cell: str | None = None
+    bad: bool = False  # an error was reported for this row: do not report it again
+    evidence: str = ""
+    note: str = ""  # Giải trình (self) or Nhận xét (appraisal)
+
+
+@dataclass(slots=True)
+class SelfForm:
+    file: str
+    sheet: str
+    unit: str
+    block: str
+    entries: dict[str, LeafEntry]
+
+
+@dataclass(slots=True)
+class AppraisalRow:
+    unit: str
+    entry: LeafEntry
+
+
+@dataclass(slots=True)
+class AppraisalForm:
+    file: str
+    sheet: str
+    appraiser: str
+    round: int
+    rows: list[AppraisalRow]
+
+
+@dataclass(slots=True)
+class SurveyValue:
+    unit: str
+    code: str
+    value: Decimal | None
+    na: bool
+    cell: str
+
+
+@dataclass(slots=True)
+class SurveyForm:
+    file: str
+    sheet: str
+    values: list[SurveyValue]
+
+
+Form = SelfForm | AppraisalForm | SurveyForm
+
+
+@dataclass(slots=True)
+class ReadResult:
+    file: str
+    sha256: str | None = None
+    kind: str | None = None
+    form: Form | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------
+
+
+def read_input(path: Path, rel: str, ctx: ReadContext) -> ReadResult:
+    """Read one returned form; every problem becomes an issue, never an exception."""
+    result = ReadResult(file=rel)
+    try:
+        book = open_book(path)
+    except BookError as exc:
+        result.issues.append(issue(exc.code, file=rel, **exc.params))
+        return result
+    result.sha256 = book.sha256
+    expected = _EXTENSION_FORMAT.get(path.suffix.lower())
+    if expected and expected != book.format:
+        result.issues.append(
+            issue("phan-mo-rong-sai", file=rel, ext=path.suffix, real=book.format.upper())
+        )
+    try:
+        _dispatch(book, path, rel, ctx, result)
+    except BookError as exc:
+        result.issues.append(issue(exc.code, file=rel, **exc.params))
+        result.form = None
+    return result
+
+
+def _dispatch(book: Book, path: Path, rel: str, ctx: ReadContext, result: ReadResult) -> None:
+    meta = read_meta(book, rel, result.issues)
+    kind = meta.get("kind") if meta else None
+    sheet_name: str | None = None
+    if kind in (KIND_SELF, KIND_APPRAISAL, KIND_SURVEY):
+        wanted = {KIND_SELF: SELF_SHEET, KIND_APPRAISAL: APPRAISAL_SHEET,
+                  KIND_SURVEY: SURVEY_SHEET}[kind]
+        sheet_name = pick_sheet(book, wanted) or _first_visible(book)
+    else:
+        for name, sheet_kind in SHEET_KINDS.items():
+            found = pick_sheet(book, name)
+            if found:
+                kind, sheet_name = sheet_kind, found
+                break
+    if kind is None or sheet_name is None:
+        result.issues.append(
+            issue("tep-khong-nhan-dang", file=rel,
+                  expected=", ".join(f"'{name}'" for name in SHEET_KINDS))
+        )
+        return
+    result.kind = kind
+    if meta:
+        year = meta.get("year")
+        if year and year != str(ctx.year):
+            result.issues.append(
+                issue("bieu-mau-sai-nam", file=rel, sheet=META_SHEET, value=year,
+                      expected=ctx.year)
+            )
+            return
+    sheet = book.sheet(sheet_name)
+    reader = {KIND_SELF: _read_self, KIND_APPRAISAL: _read_appraisal,
+              KIND_SURVEY: _read_survey}[kind]
+    result.form = reader(sheet, meta or {}, path, rel, ctx, result.issues)
+
+
+def _first_visible(book: Book) -> str | None:
+    for name in book.sheet_names:
+        if name not in book.hidden and name != META_SHEET:
+            return name
+    return None
+
+
+def read_meta(book: Book, rel: str, issues: list[Issue]) -> dict[str, str] | None:
+    """The key/value pairs of the hidden ``_cchc`` sheet, or None if there is none."""
+    if META_SHEET not in book.sheet_names:
+        return None
+    sheet = book.sheet(META_SHEET)
+    meta: dict[str, str] = {}
+    for row in sheet.rows[1:]:
+        if len(row) >= 2:
+            key = cell_text(row[0]).lower()
+            if key:
+                meta[key] = cell_text(row[1])
+    return meta
+
+
+# --------------------------------------------------------------------------------------
+# Cells
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Where:
+    """Issue factory for one sheet (and, while reading a row, one unit)."""
+
+    file: str
+    sheet: str
+    issues: list[Issue]
+    unit: str | None = None
+
+    def add(self, code: str, cell: str | None = None, criterion: str | None = None,
+            **params: Any) -> None:
+        self.issues.append(
+            issue(code, file=self.file, sheet=self.sheet, cell=cell, unit=self.unit,
+                  criterion=criterion, **params)
+        )
+
+
+def _cell(row: list[Any], col: int | None) -> Any:
+    if col is None or col >= len(row):
+        return ""
+    return row[col]
+
+
+def _number(where: _Where, value: Any, cell: str, column: str, criterion: str | None
+            ) -> tuple[Decimal | None, bool]:
+    """Parse a number; (value, bad)."""
+    try:
+        return parse_number(value if value != "" else None), False
+    except NotANumber as exc:
+        shown = cell_text(value)
+        where.add("khong-phai-so", cell, criterion, value=shown[:60], column=column,
+                  reason=exc.reason)
+        return None, True
+
+
+@dataclass(frozen=True)
+class _Role:
+    """The difference between reading a self form and an appraisal form."""
+
+    over_max: str  # issue code for a score above max
+    headers: dict[str, str]
+
+
+_SELF_ROLE = _Role("tu-cham-vuot-toi-da", SELF_HEADERS)
+_APPRAISAL_ROLE = _Role("tham-dinh-vuot-toi-da", APPRAISAL_HEADERS)
+
+
+def _read_leaf(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
+               role: _Role) -> LeafEntry:
+    """The inputs of one leaf row, checked against the leaf's rule (SPEC §5, §7)."""
+    kind = input_kind(leaf)
+    entry = LeafEntry(code=leaf.code, row=r, value=None, cell=None)
+    # N/A mark.
+    na_col = cols.get("na")
+    if na_col is not None:
+        raw = cell_text(_cell(row, na_col))
+        entry.na_cell = address(r, na_col)
+        if raw:
+            if raw.casefold() == NA_MARK:
+                entry.na = True
+                if not leaf.na_allowed:
+                    where.add("khong-ap-dung-khong-cho-phep", entry.na_cell, leaf.code)
+                    entry.bad = True
+            else:
+                where.add("dau-khong-ap-dung-la", entry.na_cell, leaf.code,
+                          column=role.headers["na"], value=raw[:40])
+                entry.bad = True
+    field_name = {INPUT_DATA: "data", INPUT_CHOICE: "choice", INPUT_SCORE: "score"}[kind]
+    col = cols.get(field_name)
+    if col is not None:
+        entry.cell = address(r, col)
+        raw_value = _cell(row, col)
+        if kind == INPUT_CHOICE:
+            text = cell_text(raw_value)
+            if text:
+                label = canonical_label(leaf.rule, text)
+                if label is None:
+                    options = "; ".join(f"'{o.label}'" for o in leaf.rule.options)
+                    where.add("lua-chon-la", entry.cell, leaf.code, value=text[:80],
+                              options=options)
+                    entry.bad = True
+                else:
+                    entry.value = label
+        else:
+            number, bad = _number(where, raw_value, entry.cell, role.headers[field_name],
+                                  leaf.code)
+            entry.bad |= bad
+            if number is not None:
+                entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
+                entry.value = number
+    return entry
+
+
+def _check_number(where: _Where, cell: str, leaf: Leaf, kind: str, number: Decimal,
+                  role: _Role) -> bool:
+    """Range and step of an entered number; False (and an issue) when it breaks them."""
+    column = role.headers["score" if kind == INPUT_SCORE else "data"]
+    if number < 0:
+        where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
+        return False
+    if kind != INPUT_SCORE:
+        return True
+    if number > leaf.max:
+        where.add(role.over_max, cell, leaf.code, value=plain(number), max=plain(leaf.max))
+        return False
+    step = getattr(leaf.rule, "step", None)
+    if step and number % step != 0:
+        where.add("khong-dung-buoc", cell, leaf.code, value=plain(number), step=plain(step))
+        return False
+    return True
+
+
+def _missing_columns(where: _Where, header: HeaderMissing) -> None:
+    where.add("thieu-cot", missing=", ".join(f"'{m}'" for m in header.missing),
+              rows=header.searched)
+
+
+def _duplicate_columns(where: _Where, header: Header) -> None:
+    for text, first, second in header.duplicates:
+        where.add("cot-trung", cell=second, header=text, first=first, second=second)
+
+
+def _check_fingerprint(where: _Where, meta: dict[str, str], criteria: CriteriaSet,
+                       seen: dict[str, int], rule_texts: dict[str, str]) -> None:
+    """An older criteria version: say which codes differ."""
+    stated = meta.get("criteria_fingerprint", "")
+    if not stated:
+        return
+    mine = {}
+    for part in stated.split(","):
+        block, _, sha = part.rpartition(":")
+        mine[block or criteria.block] = sha
+    if mine.get(criteria.block, criteria.fingerprint) == criteria.fingerprint:
+        return
+    leaves = {leaf.code for leaf in criteria.leaves}
+    added = [c for c in criteria.nodes if c not in seen]
+    removed = [c for c in seen if c not in criteria.nodes]
+    changed = [
+        code for code, text in rule_texts.items()
+        if code in leaves and text and header_key(text) != header_key(describe(criteria.leaf(code)))
+    ]
+    parts = []
+    if added:
+        parts.append("mã mới chưa có trong biểu: " + ", ".join(added[:20]))
+    if removed:
+        parts.append("mã trong biểu đã bị bỏ: " + ", ".join(removed[:20]))
+    if changed:
+        parts.append("cách chấm đã đổi: " + ", ".join(changed[:20]))
+    detail = "; ".join(parts) if parts else "các mã và điểm tối đa không đổi"
+    where.add("phien-ban-tieu-chi-khac", form_id=meta.get("criteria_id", "?"),
+              current_id=criteria.id, detail=detail)
+
+
+# --------------------------------------------------------------------------------------
+# Self-assessment
+# --------------------------------------------------------------------------------------
+
+
+def unit_from_filename(stem: str, units: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """The one register code that appears as a whole word in a file name."""
+    found = []
+    for code in units:
+        pattern = r"(?<![0-9A-Za-z])" + re.escape(code) + r"(?![0-9A-Za-z])"
+        if re.search(pattern, stem, flags=re.IGNORECASE):
+            found.append(code)
+    return (found[0] if len(found) == 1 else None), found
+
+
+def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
+               issues: list[Issue]) -> SelfForm | None:
+    where = _Where(rel, sheet.name, issues)
+    if meta:
+        unit = meta.get("unit", "")
+    else:
+        unit, found = unit_from_filename(path.stem, ctx.units)
+        if unit is None:
+            detail = ("không chứa mã đơn vị nào" if not found
+                      else "chứa nhiều mã: " + ", ".join(found))
+            where.add("khong-xac-dinh-don-vi", detail=detail)
+            return None
+    where.unit = unit
+    if unit not in ctx.units:
+        where.add("don-vi-khong-co-trong-danh-sach", year=ctx.year)
+        return None
+    block = ctx.units[unit][0]
+    stated_block = meta.get("block")
+    if stated_block and stated_block != block:
+        where.add("bieu-mau-sai-khoi", value=stated_block, expected=block)
+        return None
+    criteria = ctx.sets.get(block)
+    if criteria is None:
+        where.add("khong-co-bo-tieu-chi-cho-bieu-mau", value=block, year=ctx.year)
+        return None
+    kinds = {input_kind(leaf) for leaf in criteria.leaves}
+    required = {"code", "max"} | {name for name, kind in (("data", INPUT_DATA),
+                                                        ("choice", INPUT_CHOICE),
+                                                        ("score", INPUT_SCORE)) if kind in kinds}
+    if any(leaf.na_allowed for leaf in criteria.leaves):
+        required.add("na")
+    header = find_header(sheet, SELF_HEADERS, required)
+    if isinstance(header, HeaderMissing):
+        _missing_columns(where, header)
+        return None
+    _duplicate_columns(where, header)
+    cols = header.columns
+    entries: dict[str, LeafEntry] = {}
+    seen: dict[str, int] = {}
+    rule_texts: dict[str, str] = {}
+    code_col = cols["code"]
+    for r in range(header.row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        code = cell_text(_cell(row, code_col))
+        if not code:
+            continue
+        node = criteria.nodes.get(code)
+        cell = address(r, code_col)
+        if node is None:
+            if _CODE_LIKE.match(code) or any(cell_text(v) for v in row[code_col + 1:]):
+                where.add("ma-tieu-chi-la", cell, code, criteria_id=criteria.id)
+            continue
+        if code in seen:
+            where.add("tieu-chi-trung-dong", cell, code, first=address(seen[code], code_col))
+            continue
+        seen[code] = r
+        if "rule" in cols:
+            rule_texts[code] = cell_text(_cell(row, cols["rule"]))
+        if not node.is_leaf:
+            continue
+        leaf: Leaf = node  # type: ignore[assignment]
+        _check_max(where, row, r, cols, leaf)
+        if leaf.kind == SURVEY:
+            continue
+        entry = _read_leaf(where, row, r, cols, leaf, _SELF_ROLE)
+        entry.evidence = cell_text(_cell(row, cols.get("evidence")))
+        entry.note = cell_text(_cell(row, cols.get("explanation")))
+        _check_shown(where, row, r, cols, leaf, entry)
+        if "evidence" in cols and not entry.na and not entry.bad and entry.value is not None:
+            claimed = points(leaf, entry.value)
+            if claimed > 0 and not entry.evidence:
+                where.add("thieu-tai-lieu-kiem-chung", address(r, cols["evidence"]), leaf.code,
+                          points=plain(claimed))
+        entries[leaf.code] = entry
+    for leaf in criteria.leaves:
+        if leaf.code not in seen and leaf.kind != SURVEY:
+            where.add("thieu-tieu-chi", None, leaf.code, name=leaf.name)
+    if meta:
+        _check_fingerprint(where, meta, criteria, seen, rule_texts)
+    return SelfForm(file=rel, sheet=sheet.name, unit=unit, block=block, entries=entries)
+
+
+def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf) -> None:
+    col = cols["max"]
+    raw = _cell(row, col)
+    try:
+        stated = parse_number(raw if raw != "" else None)
+    except NotANumber:
+        stated = None
+        shown = cell_text(raw)
+    else:
+        shown = plain(stated) if stated is not None else ""
+    if stated != leaf.max:
+        where.add("diem-toi-da-bi-sua", address(r, col), leaf.code, value=shown or "(trống)",
+                  expected=plain(leaf.max))
+
+
+def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
+                 entry: LeafEntry) -> None:
+    """Warn when the displayed points of a computed row disagree with the inputs."""
+    col = cols.get("score")
+    if col is None or input_kind(leaf) == INPUT_SCORE or entry.bad or entry.na:
+        return
+    if entry.value is None:
+        return
+    try:
+        shown = parse_number(_cell(row, col) or None)
+    except NotANumber:
+        return
+    if shown is None:
+        return
+    computed = points(leaf, entry.value)
+    if abs(shown - computed) > _SHOWN_TOLERANCE:
+        where.add("diem-tinh-khac", address(r, col), leaf.code, shown=plain(shown),
+                  computed=plain(computed.normalize()))
+
+
+# --------------------------------------------------------------------------------------
+# Appraisal
+# --------------------------------------------------------------------------------------
+
+
+def _token_match(stem: str, codes: list[str]) -> str | None:
+    found = [
+        code for code in codes
+        if re.search(r"(?<![0-9A-Za-z])" + re.escape(code) + r"(?![0-9A-Za-z])", stem, re.I)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
+                    ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
+    where = _Where(rel, sheet.name, issues)
+    appraiser = meta.get("appraiser") or _token_match(path.stem, list(ctx.appraisers)) or ""
+    round_text = meta.get("round") or ""
+    if not round_text:
+        match = _ROUND_IN_NAME.search(path.stem)
+        round_text = match.group(1) if match else "1"
+    try:
+        round_no = int(Decimal(round_text))
+        if round_no < 1:
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        where.add("vong-tham-dinh-khong-hop-le", value=round_text)
+        return None
+    required = {"unit", "code", "data", "choice", "score", "na"}
+    header = find_header(sheet, APPRAISAL_HEADERS, required)
+    if isinstance(header, HeaderMissing):
+        _missing_columns(where, header)
+        return None
+    _duplicate_columns(where, header)
+    cols = header.columns
+    rows: list[AppraisalRow] = []
+    inputs = [cols[name] for name in ("data", "choice", "score", "na")]
+    for r in range(header.row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        unit = cell_text(_cell(row, cols["unit"]))
+        code = cell_text(_cell(row, cols["code"]))
+        if not unit and not code:
+            continue
+        where.unit = unit or None
+        if not any(cell_text(_cell(row, c)) for c in inputs):
+            continue  # not appraised: the unit's own values stand
+        if unit not in ctx.units:
+            where.add("ma-don-vi-la", address(r, cols["unit"]), code or None,
+                      year=ctx.year)
+            continue
+        block = ctx.units[unit][0]
+        criteria = ctx.sets.get(block)
+        if criteria is None:
+            continue  # the criteria set's own errors are reported elsewhere
+        leaf = criteria.leaf(code)
+        if leaf is None:
+            where.add("tham-dinh-tieu-chi-la", address(r, cols["code"]), code, block=block)
+            continue
+        if leaf.kind == SURVEY:
+            where.add("tham-dinh-tieu-chi-khao-sat", address(r, cols["code"]), code)
+            continue
+        if appraiser and leaf.appraiser != appraiser:
+            where.add("tham-dinh-khac-co-quan", address(r, cols["code"]), code,
+                      owner=ctx.appraisers.get(leaf.appraiser, leaf.appraiser),
+                      appraiser=ctx.appraisers.get(appraiser, appraiser))
+        entry = _read_leaf(where, row, r, cols, leaf, _APPRAISAL_ROLE)
+        entry.note = cell_text(_cell(row, cols.get("comment")))
+        if entry.value is None and not entry.na and not entry.bad:
+            _points_without_input(where, row, r, cols, leaf, entry)
+        rows.append(AppraisalRow(unit=unit, entry=entry))
+    where.unit = None
+    return AppraisalForm(file=rel, sheet=sheet.name, appraiser=appraiser, round=round_no,
+                         rows=rows)
+
+
+def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str, int],
+                          leaf: Leaf, entry: LeafEntry) -> None:
+    """Only 'Điểm thẩm định' is filled on a rule that reads another column.
+
+    For a choice, points that match exactly one option select it (kind to the appraiser
+    who typed the points); otherwise the row needs its real input.
+    """
+    kind = input_kind(leaf)
+    if kind == INPUT_SCORE:
+        return
+    try:
+        shown = parse_number(_cell(row, cols["score"]) or None)
+    except NotANumber:
+        shown = None
+    if shown is None:
+        return
+    if kind == INPUT_CHOICE:
+        matches = [o.label for o in leaf.rule.options if o.points == shown]
+        if len(matches) == 1:
+            entry.value = matches[0]
+            entry.cell = address(r, cols["score"])
+            return
+    column = APPRAISAL_HEADERS["choice" if kind == INPUT_CHOICE else "data"]
+    where.add("tham-dinh-thieu-du-lieu", address(r, cols["score"]), leaf.code,
+              score_column=APPRAISAL_HEADERS["score"], column=column)
+    entry.bad = True
+
+
+# --------------------------------------------------------------------------------------
+# Survey
+# --------------------------------------------------------------------------------------
+
+
+def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
+                 issues: list[Issue]) -> SurveyForm | None:
+    where = _Where(rel, sheet.name, issues)
+    header = find_header(sheet, SURVEY_HEADERS, {"unit"})
+    if isinstance(header, HeaderMissing):
+        _missing_columns(where, header)
+        return None
+    survey_codes = {
+        leaf.code for criteria in ctx.sets.values() for leaf in criteria.leaves
+        if leaf.kind == SURVEY
+    }
+    code_cols: dict[int, str] = {}
+    header_row = sheet.rows[header.row]
+    for c, raw in enumerate(header_row):
+        text = cell_text(raw)
+        if text in survey_codes:
+            code_cols[c] = text
+        elif _CODE_LIKE.match(text):
+            where.add("khao-sat-cot-la", address(header.row, c), text, value=text, year=ctx.year)
+    values: list[SurveyValue] = []
+    for r in range(header.row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        unit = cell_text(_cell(row, header.columns["unit"]))
+        filled = [(c, code) for c, code in code_cols.items() if cell_text(_cell(row, c))]
+        if not unit:
+            continue
+        where.unit = unit
+        if unit not in ctx.units:
+            if filled:
+                where.add("ma-don-vi-la", address(r, header.columns["unit"]),
+                          year=ctx.year)
+            continue
+        block = ctx.units[unit][0]
+        criteria = ctx.sets.get(block)
+        if criteria is None:
+            continue  # the criteria set's own errors are reported elsewhere
+        for c, code in filled:
+            cell = address(r, c)
+            leaf = criteria.leaf(code)
+            if leaf is None or leaf.kind != SURVEY:
+                where.add("khao-sat-khong-thuoc-khoi", cell, code, block=block)
+                continue
+            value = _survey_value(where, _cell(row, c), cell, leaf)
+            if value is not None:
+                values.append(value)
+    where.unit = None
+    return SurveyForm(file=rel, sheet=sheet.name, values=values)
+
+
+def _survey_value(where: _Where, raw: Any, cell: str, leaf: Leaf) -> SurveyValue | None:
+    code = leaf.code
+    text = cell_text(raw)
+    if text.casefold() == NA_MARK:
+        if not leaf.na_allowed:
+            where.add("khong-ap-dung-khong-cho-phep", cell, code)
+            return None
+        return SurveyValue(unit=where.unit or "", code=code, value=None, na=True, cell=cell)
+    number, bad = _number(where, raw, cell, code, code)
+    if bad or number is None:
+        return None
+    if number < 0 or number > 100:
+        where.add("khao-sat-ngoai-khoang", cell, code, value=plain(number))
+        return None
+    if 0 < number <= 1:
+        where.add("khao-sat-co-the-la-ty-le", cell, code, value=plain(number),
+                  percent=plain(number * 100))
+    return SurveyValue(unit=where.unit or "", code=code, value=number, na=False, cell=cell)
