@@ -99,6 +99,38 @@ def guard(debug: bool) -> Iterator[None]:
         raise typer.Exit(int(exc.exit_code)) from None
 
 
+# Reading this many files takes about a second: below it, a bar would only flicker.
+PROGRESS_MIN_FILES = 300
+
+
+@contextlib.contextmanager
+def progress_bar(quiet: bool, label: str = "Đọc tệp") -> Iterator[Any]:
+    """A callback ``(done, total)`` that drives a rich progress bar on stderr.
+
+    The bar appears only for long runs and never on stdout, so ``--format json`` output
+    stays one clean document.
+    """
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if quiet or total < PROGRESS_MIN_FILES:
+            return
+        if "bar" not in state:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                           console=stderr_console(), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
 def emit_json(document: Any) -> None:
     """One JSON document on stdout, nothing else there."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))

@@ -28,7 +28,14 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FAR_REF = re.compile(rb' r="(?:[A-Z]{2,}|[A-Z]*\d{5,}")')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
-_ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated="(\d+)"')
+_ODS_TABLE = re.compile(rb"<table:table[\s>]")
+_ODS_ROW = re.compile(rb"<table:table-row(\s[^>]*?)?(?:/>|>(.*?)</table:table-row>)", re.S)
+_ODS_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell(\s[^>]*?)?(?:/>|>(.*?)</table:(?:covered-)?table-cell>)",
+    re.S,
+)
+_ODS_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_ODS_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 
 
 class BookError(Exception):
@@ -143,17 +150,41 @@ def _check_extent(xml: bytes, kind: str) -> None:
         if max_row * max(max_col, 1) > MAX_CELLS:
             raise BookError("tep-qua-lon-o", rows=max_row, cols=max_col, limit=MAX_CELLS)
     else:
-        # ODS repeats rows/columns by attribute; a huge repeat of a non-empty cell
-        # would be expanded by the parser.
-        rows = cols = 1
-        for what, count in _ODS_REPEAT.findall(xml):
-            n = int(count)
-            if what == b"rows":
-                rows = max(rows, n)
-            else:
-                cols = max(cols, n)
-        if rows > 100_000 and cols > 50 or rows * cols > 10 * MAX_CELLS:
-            raise BookError("tep-qua-lon-o", rows=rows, cols=cols, limit=MAX_CELLS)
+        max_row, max_col = _ods_extent(xml)
+        if max_row * max(max_col, 1) > MAX_CELLS:
+            raise BookError("tep-qua-lon-o", rows=max_row, cols=max_col, limit=MAX_CELLS)
+
+
+def _has_value(attrs: bytes, body: bytes | None) -> bool:
+    return b"value-type" in attrs or bool(body and b"<text:" in body)
+
+
+def _ods_extent(xml: bytes) -> tuple[int, int]:
+    """The used range of an ODS sheet: rows and columns up to the last non-empty cell.
+
+    ODS repeats rows and cells by attribute; LibreOffice pads every sheet with a million
+    repeated *empty* rows and 16 384 empty columns, which cost nothing, while a repeated
+    cell that holds a value would be expanded cell by cell by the parser.
+    """
+    max_row = max_col = 0
+    for table in _ODS_TABLE.split(xml)[1:]:
+        row = 0
+        for match in _ODS_ROW.finditer(table):
+            attrs, body = match.group(1) or b"", match.group(2) or b""
+            repeat = _ODS_ROWS_REPEATED.search(attrs)
+            count = int(repeat.group(1)) if repeat else 1
+            col = 0
+            last_col = 0
+            for cell in _ODS_CELL.finditer(body):
+                cell_attrs, cell_body = cell.group(1) or b"", cell.group(2)
+                span = _ODS_COLS_REPEATED.search(cell_attrs)
+                col += int(span.group(1)) if span else 1
+                if _has_value(cell_attrs, cell_body):
+                    last_col = col
+            row += count
+            if last_col:
+                max_row, max_col = max(max_row, row), max(max_col, last_col)
+    return max_row, max_col
 
 
 def open_book(path: Path, data: bytes | None = None) -> Book:

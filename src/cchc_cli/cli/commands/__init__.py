@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cchc_cli.cli.commands import init, schema, template, validate
+from cchc_cli.cli.commands import demo, init, schema, template, validate
 
 
 def register(app: typer.Typer) -> None:
@@ -12,3 +12,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate.validate)
     app.command("template")(template.template)
     app.command("schema")(schema.schema)
+    app.command("demo")(demo.demo)

@@ -8,14 +8,17 @@ import typer
 from cchc_cli.cli.common import (
     DebugOpt,
     FormatOpt,
+    JobsOpt,
     OptionalYearOpt,
     OutputFormat,
+    QuietOpt,
     WorkspaceOpt,
     emit_json,
     exit_code_for,
     guard,
     issue_counts,
     print_issues,
+    progress_bar,
     stdout_console,
 )
 
@@ -28,13 +31,16 @@ def validate(
     workspace: WorkspaceOpt = Path("."),
     year: OptionalYearOpt = None,
     output: FormatOpt = OutputFormat.text,
+    jobs: JobsOpt = None,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Kiểm tra cchc.yaml, bộ tiêu chí, danh sách đơn vị và mọi biểu mẫu; liệt kê mọi lỗi."""
     from cchc_cli import api
 
-    with guard(debug):
-        report = api.validate(workspace, year=year, paths=paths or ())
+    with guard(debug), progress_bar(quiet) as progress:
+        report = api.validate(workspace, year=year, paths=paths or (), jobs=jobs,
+                              progress=progress)
     if output is OutputFormat.json:
         emit_json(report.to_dict())
         raise typer.Exit(int(exit_code_for(report.issues)))
