@@ -6,15 +6,19 @@ The CLI parses options, calls exactly one of these and renders what it returns, 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.inputs import Progress, read_year
+from cchc_cli.criteria import CriteriaSet
+from cchc_cli.errors import UsageError
+from cchc_cli.inputs import Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
+from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
 from cchc_cli.workspace import Workspace
 
@@ -85,6 +89,13 @@ def validate(
         report.files.append(SETTINGS_FILE)
     for y in years:
         inputs = read_year(ws, y, jobs=jobs, progress=progress, only=wanted or None)
+        if not paths:
+            from cchc_cli.scoring import score_year
+
+            blocks = {code: b.name for code, b in ws.settings.blocks.items()}
+            report.issues.extend(
+                score_year(inputs, blocks=blocks, precision=ws.settings.precision).issues
+            )
         report.criteria.extend(inputs.criteria_summaries)
         report.files.extend(s["file"] for s in inputs.criteria_summaries)
         report.files.append(ws.rel(ws.register_path(y)))
@@ -132,6 +143,138 @@ def template(
                           issues=sorted_issues(result.issues))
 
 
+def parse_as_of(text: str | None) -> dt.datetime:
+    """``--as-of``: the time written in the outputs' ``Nguồn`` sheet (default: now)."""
+    if text is None:
+        return dt.datetime.now().replace(microsecond=0)
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"--as-of '{text}' không phải ngày giờ dạng YYYY-MM-DD[THH:MM].") from exc
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class ScoreRun:
+    """Everything ``cchc score`` computed and wrote."""
+
+    workspace: Workspace
+    year: int
+    inputs: YearInputs
+    scores: YearScores
+    issues: list[Issue]
+    as_of: dt.datetime
+    written: list[Path] = field(default_factory=list)
+    blocked: bool = False  # errors and no --allow-errors: results not written
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        from cchc_cli.results import score_document
+
+        return score_document(self.scores, province=self.workspace.settings.province,
+                              issues=self.issues)
+
+
+def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
+                   progress: Progress | None = None) -> tuple[YearInputs, YearScores,
+                                                              list[Issue]]:
+    """Read and score a year (no output): the shared first half of score/rank/report."""
+    from cchc_cli.scoring import score_year
+
+    inputs = read_year(ws, year, jobs=jobs, progress=progress)
+    blocks = {code: b.name for code, b in ws.settings.blocks.items()}
+    scores = score_year(inputs, blocks=blocks, precision=ws.settings.precision)
+    issues = sorted_issues([*ws.settings_issues, *inputs.issues, *scores.issues])
+    return inputs, scores, issues
+
+
+def score(
+    workspace: Path,
+    *,
+    year: int,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    allow_errors: bool = False,
+    as_of: str | dt.datetime | None = None,
+    write: bool = True,
+) -> ScoreRun:
+    """Score every unit of ``year``; write ``results/Y/cham-diem-Y.xlsx``.
+
+    With errors in the inputs, only ``results/Y/van-de-Y.xlsx`` (the issues) is written,
+    unless ``allow_errors``.
+    """
+    from cchc_cli.writers.scores import write_issues_workbook, write_scores_workbook
+
+    ws = Workspace.open(workspace)
+    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
+    run = ScoreRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
+                   as_of=moment)
+    if not write:
+        return run
+    results = ws.results_dir(year)
+    if has_errors(issues) and not allow_errors:
+        run.blocked = True
+        path = results / f"van-de-{year}.xlsx"
+        write_issues_workbook(path, issues, year=year)
+        run.written.append(path)
+        return run
+    path = results / f"cham-diem-{year}.xlsx"
+    write_scores_workbook(path, run)
+    run.written.append(path)
+    return run
+
+
+@dataclass
+class Explanation:
+    """How one unit's total was reached."""
+
+    year: int
+    precision: int
+    unit: UnitScore
+    criteria: CriteriaSet | None
+    issues: list[Issue]
+    appraisers: dict[str, str]
+
+    def describe(self, leaf: Any) -> str:
+        from cchc_cli.rules import describe
+
+        return describe(leaf)
+
+    def to_dict(self) -> dict[str, Any]:
+        from cchc_cli.results import explain_document
+
+        return explain_document(self)
+
+
+def explain(
+    workspace: Path,
+    *,
+    year: int,
+    unit: str,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Explanation:
+    """Score the year and return one unit's computation, leaf by leaf."""
+    import difflib
+
+    ws = Workspace.open(workspace)
+    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
+    found = scores.unit(unit)
+    if found is None:
+        codes = [u.code for u in scores.all_units()]
+        close = difflib.get_close_matches(unit, codes, n=3)
+        hint = f" Có phải: {', '.join(close)}?" if close else ""
+        raise UsageError(f"Không có đơn vị mã '{unit}' trong danh sách đơn vị năm {year}.{hint}")
+    mine = [i for i in issues if i.unit == unit]
+    return Explanation(year=year, precision=ws.settings.precision, unit=found,
+                       criteria=inputs.sets.get(found.block), issues=mine,
+                       appraisers=dict(ws.settings.appraisers))
+
+
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema of criteria files."""
     from cchc_cli.criteria import json_schema
@@ -139,4 +282,5 @@ def criteria_schema() -> dict[str, Any]:
     return json_schema()
 
 
-__all__ = ["ValidationReport", "TemplateReport", "validate", "template", "criteria_schema"]
+__all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
+           "compute_scores", "explain", "Explanation", "criteria_schema"]

@@ -372,6 +372,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         W,
         "{count} tiêu chí chưa thẩm định, dùng kết quả tự đánh giá: {codes}.",
     ),
+    "khong-co-tieu-chi-ap-dung": (
+        E,
+        "Mọi tiêu chí của đơn vị '{unit}' ({name}) đều không áp dụng: không tính được chỉ số.",
+    ),
     "thieu-khao-sat": (
         E,
         "Chưa có kết quả khảo sát chỉ số '{criterion}' của đơn vị '{unit}'.",

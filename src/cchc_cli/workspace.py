@@ -28,9 +28,9 @@ class Workspace:
     settings_issues: list[Issue] = field(default_factory=list)
 
     @classmethod
-    def open(cls, root: Path) -> Workspace:
+    def open(cls, root: Path | str) -> Workspace:
         """Open the workspace at ``root``; raise WorkspaceError if there is none."""
-        root = root.resolve()
+        root = Path(root).resolve()
         settings, issues = load_settings(root / SETTINGS_FILE)
         return cls(root=root, settings=settings, settings_issues=issues)
 

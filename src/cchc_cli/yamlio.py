@@ -62,25 +62,16 @@ class _Refused(Exception):
         self.code, self.line, self.params = code, line, params
 
 
-def _loader_class() -> type:
-    import yaml
-
-    class SafeComposer(yaml.SafeLoader):
-        """Refuses anchors and aliases at composition time, before any expansion."""
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            event = self.peek_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused("yaml-neo", event.start_mark.line + 1)
-            return super().compose_node(parent, index)
-
-    return SafeComposer
+_NO_KEY = object()  # a complex key was refused: its value is dropped
 
 
 def load_yaml(data: bytes | str, *, file: str) -> tuple[Any, list[Issue]]:
     """Parse YAML text into YMap/YList/str/YamlNumber/bool/None, with issues.
 
-    Returns ``(None, issues)`` when the text cannot be parsed at all.
+    Returns ``(None, issues)`` when the text cannot be parsed at all. Parsing uses
+    libyaml's event stream when available (the pure-Python parser is ten times slower)
+    and builds the tree here, event by event, so that an anchor or alias is refused the
+    moment it appears.
     """
     import yaml
 
@@ -93,33 +84,113 @@ def load_yaml(data: bytes | str, *, file: str) -> tuple[Any, list[Issue]]:
             return None, [issue("yaml-khong-phai-utf8", file=file, line=line, byte=f"0x{bad}")]
     else:
         text = data
-    loader = _loader_class()(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    issues: list[Issue] = []
     try:
-        root = loader.get_single_node()
+        root = _compose(yaml.parse(text, Loader=loader), file, issues)
     except _Refused as refused:
         return None, [issue(refused.code, file=file, line=refused.line, **refused.params)]
-    except yaml.composer.ComposerError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        if "single document" in str(exc):
-            return None, [issue("yaml-nhieu-tai-lieu", file=file, line=line)]
-        return None, [_syntax_issue(exc, file)]
     except yaml.YAMLError as exc:
-        return None, [_syntax_issue(exc, file)]
-    finally:
-        loader.dispose()
-    issues: list[Issue] = []
+        return None, [_syntax_issue(exc, file, text)]
     if root is None:
-        return YMap(), issues
-    value = _convert(root, file, issues)
-    return value, issues
+        empty = YMap()
+        empty.line, empty.key_lines = 1, {}
+        return empty, issues
+    return root, issues
 
 
-def _syntax_issue(exc: Any, file: str) -> Issue:
+class _Frame:
+    __slots__ = ("container", "key", "key_line")
+
+    def __init__(self, container: YMap | YList) -> None:
+        self.container = container
+        self.key: Any = None  # None: the next scalar is a key (mappings only)
+        self.key_line = 0
+
+
+def _compose(events: Any, file: str, issues: list[Issue]) -> Any:
+    import yaml
+
+    resolver = yaml.resolver.Resolver()
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+
+    def emit(value: Any, line: int, is_scalar: bool) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        container = frame.container
+        if isinstance(container, YList):
+            container.append(value)
+            container.item_lines.append(line)
+            return
+        if frame.key is None:
+            if not is_scalar:
+                issues.append(issue("yaml-cu-phap", file=file, line=line, detail="khóa phức"))
+                frame.key = _NO_KEY
+            else:
+                frame.key = unicodedata.normalize("NFC", str(value if not isinstance(
+                    value, YamlNumber) else value.raw))
+            frame.key_line = line
+            return
+        key, frame.key = frame.key, None
+        if key is _NO_KEY:
+            return
+        if key == "<<":
+            issues.append(issue("yaml-neo", file=file, line=frame.key_line))
+            return
+        if key in container:
+            issues.append(issue("yaml-khoa-trung", file=file, line=frame.key_line, key=key,
+                                first=container.key_lines[key]))
+            return
+        container[key] = value
+        container.key_lines[key] = frame.key_line
+
+    for event in events:
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("yaml-neo", line)
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused("yaml-nhieu-tai-lieu", line)
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _STR if tag == "!" else resolver.resolve(yaml.ScalarNode, event.value,
+                                                               event.implicit)
+            plain = not event.style  # libyaml says '', PyYAML None
+            emit(_scalar(tag, event.value, plain, file, line, issues), line, True)
+        elif isinstance(event, yaml.MappingStartEvent):
+            if event.tag not in (None, "!", _MAP):
+                issues.append(issue("yaml-the", file=file, line=line, tag=event.tag))
+            mapping = YMap()
+            mapping.line, mapping.key_lines = line, {}
+            stack.append(_Frame(mapping))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            if event.tag not in (None, "!", _SEQ):
+                issues.append(issue("yaml-the", file=file, line=line, tag=event.tag))
+            items = YList()
+            items.line, items.item_lines = line, []
+            stack.append(_Frame(items))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = stack.pop()
+            emit(frame.container, frame.container.line, False)
+    return root
+
+
+def _syntax_issue(exc: Any, file: str, text: str) -> Issue:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc)
-    if "\\t" in problem or "\t" in problem:
-        return issue("yaml-tab", file=file, line=line)
+    if mark is not None:
+        lines = text.splitlines()
+        at = lines[mark.line][mark.column: mark.column + 1] if mark.line < len(lines) else ""
+        if at == "\t" or "\\t" in problem:
+            return issue("yaml-tab", file=file, line=line)
     for english, vietnamese in _SYNTAX_HINTS:
         if english in problem:
             return issue("yaml-cu-phap", file=file, line=line,
@@ -143,55 +214,8 @@ _SYNTAX_HINTS = (
 )
 
 
-def _convert(node: Any, file: str, issues: list[Issue]) -> Any:
-    import yaml
-
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, file, line, issues)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            issues.append(issue("yaml-the", file=file, line=line, tag=node.tag))
-        items = YList()
-        items.line = line
-        items.item_lines = []
-        for child in node.value:
-            items.append(_convert(child, file, issues))
-            items.item_lines.append(child.start_mark.line + 1)
-        return items
-    if node.tag != _MAP:
-        issues.append(issue("yaml-the", file=file, line=line, tag=node.tag))
-    mapping = YMap()
-    mapping.line = line
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode):
-            issues.append(issue("yaml-cu-phap", file=file, line=key_line, detail="khóa phức"))
-            continue
-        if key_node.value == "<<":
-            issues.append(issue("yaml-neo", file=file, line=key_line))
-            continue
-        key = unicodedata.normalize("NFC", key_node.value)
-        if key in mapping:
-            issues.append(
-                issue(
-                    "yaml-khoa-trung",
-                    file=file,
-                    line=key_line,
-                    key=key,
-                    first=mapping.key_lines[key],
-                )
-            )
-            continue
-        mapping[key] = _convert(value_node, file, issues)
-        mapping.key_lines[key] = key_line
-    return mapping
-
-
-def _scalar(node: Any, file: str, line: int, issues: list[Issue]) -> Any:
-    tag, raw = node.tag, node.value
-    plain = node.style is None
+def _scalar(tag: str, raw: str, plain: bool, file: str, line: int,
+            issues: list[Issue]) -> Any:
     if tag == _STR:
         return unicodedata.normalize("NFC", raw)
     if tag in (_INT, _FLOAT):

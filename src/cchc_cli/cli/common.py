@@ -70,9 +70,16 @@ def exit_code_for(issues: Iterable[Any]) -> ExitCode:
 
 
 def stdout_console() -> Any:
+    """Results on stdout. Piped into a file, lines are wrapped at 160 columns (not 80),
+    so that messages with long file names stay readable."""
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    width = None
+    if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        width = 160
+    return Console(highlight=False, width=width)
 
 
 def stderr_console() -> Any:

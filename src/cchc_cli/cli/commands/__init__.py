@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from cchc_cli.cli.commands import demo, init, schema, template, validate
+from cchc_cli.cli.commands import demo, explain, init, schema, score, template, validate
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init.init)
     app.command("validate")(validate.validate)
     app.command("template")(template.template)
+    app.command("score")(score.score)
+    app.command("explain")(explain.explain)
     app.command("schema")(schema.schema)
     app.command("demo")(demo.demo)

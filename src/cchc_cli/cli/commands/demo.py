@@ -29,5 +29,9 @@ def demo(
             errors, warnings = issue_counts(report.issues)
             console.print(f"cchc validate --year {result.year}: {errors} lỗi, {warnings} cảnh báo,"
                           f" {len(report.files)} tệp đã kiểm tra")
+        elif name == "score":
+            units = report.scores.all_units()
+            console.print(f"cchc score --year {result.year}: {len(units)} đơn vị được chấm điểm")
+    console.print("Các tệp đã ghi:")
     for path in result.written:
         console.print(f"  {path}")

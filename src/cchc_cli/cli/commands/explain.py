@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cchc_cli.cli.common import (
+    DebugOpt,
+    FormatOpt,
+    JobsOpt,
+    OutputFormat,
+    QuietOpt,
+    WorkspaceOpt,
+    YearOpt,
+    emit_json,
+    guard,
+    print_issues,
+    progress_bar,
+    stdout_console,
+)
+
+
+def explain(
+    unit: Annotated[str, typer.Argument(help="Mã đơn vị, ví dụ STP.")],
+    year: YearOpt,
+    workspace: WorkspaceOpt = Path("."),
+    output: FormatOpt = OutputFormat.text,
+    jobs: JobsOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Giải trình cách tính điểm của một đơn vị: từng tiêu chí, lấy từ ô nào, theo cách
+    chấm nào, vì sao không áp dụng; rồi tổng điểm, điểm tối đa áp dụng và chỉ số."""
+    from cchc_cli import api
+
+    with guard(debug), progress_bar(quiet) as progress:
+        explanation = api.explain(workspace, year=year, unit=unit, jobs=jobs,
+                                  progress=progress)
+    if output is OutputFormat.json:
+        emit_json(explanation.to_dict())
+        return
+    console = stdout_console()
+    console.print(render_tree(explanation))
+    for line in total_lines(explanation):
+        console.print(line)
+    if explanation.issues:
+        console.print("\n[bold]Vấn đề của đơn vị:[/]")
+        print_issues(console, explanation.issues)
+
+
+def _vi(value: Decimal | None, places: int | None = None) -> str:
+    from cchc_cli.numbers import vi
+
+    return "–" if value is None else vi(value, places)
+
+
+def _input_text(value: Any) -> str:
+    if value is None:
+        return "(trống)"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return _vi(value)
+
+
+def _where(result: Any) -> str:
+    cell = result.cell or result.na_cell
+    if not result.file:
+        return ""
+    return f"{result.file}, {result.sheet}!{cell}" if cell else result.file
+
+
+def leaf_line(explanation: Any, leaf: Any) -> str:
+    from rich.markup import escape
+
+    result = explanation.unit.leaves[leaf.code]
+    head = f"[bold]{leaf.code}[/] {escape(leaf.name)}"
+    if result.na:
+        if result.na_reason == "register":
+            why = f"danh sách đơn vị ghi không áp dụng ({escape(_where(result))})"
+        elif result.source == "appraisal":
+            why = (f"thẩm định vòng {result.round} xác nhận không áp dụng"
+                   f" ({escape(_where(result))})")
+        elif result.source == "survey":
+            why = f"kết quả khảo sát ghi không áp dụng ({escape(_where(result))})"
+        else:
+            why = f"đơn vị đánh dấu không áp dụng ({escape(_where(result))})"
+        return f"{head} — [dim]không áp dụng, trừ {_vi(leaf.max)} điểm khỏi điểm tối đa: {why}[/]"
+    if result.missing:
+        return f"{head} — [red]thiếu dữ liệu hợp lệ ({escape(_where(result))})[/]"
+    source = {
+        "self": "tự đánh giá (chưa thẩm định)",
+        "appraisal": f"thẩm định vòng {result.round}, "
+                     f"{explanation.appraisers.get(result.appraiser, result.appraiser)}",
+        "survey": "kết quả khảo sát",
+        None: "không khai (0 điểm)",
+    }[result.source]
+    sign = {"bonus": "+", "penalty": "−"}.get(result.kind, "")
+    earned = _vi(result.points.normalize() if result.points else result.points)
+    line = (f"{head} — [bold]{sign}{earned}[/]/{_vi(leaf.max)} điểm:"
+            f" {_input_text(result.input)} từ {escape(source)}")
+    where = _where(result)
+    if where:
+        line += f" [dim]({escape(where)})[/]"
+    own = result.own
+    if result.source == "appraisal" and result.changed_by_appraisal and own is not None:
+        before = "không áp dụng" if own.na else _input_text(own.value)
+        line += f"; đơn vị tự đánh giá {escape(before)}"
+        if result.comment:
+            line += f"; nhận xét: {escape(result.comment)}"
+    line += f"\n   [dim]cách chấm: {escape(explanation.describe(leaf))}[/]"
+    return line
+
+
+def render_tree(explanation: Any) -> Any:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    unit = explanation.unit
+    criteria = explanation.criteria
+    root = Tree(f"[bold]{escape(unit.code)} — {escape(unit.name)}[/] (khối {unit.block},"
+                f" năm {explanation.year})")
+    if criteria is None:
+        root.add("[red]Khối chưa có bộ tiêu chí hợp lệ.[/]")
+        return root
+    branches: dict[str, Any] = {}
+    for _depth, node in criteria.walk():
+        parent = branches.get(node.path[-1]) if node.path else root
+        if node.is_leaf:
+            parent.add(leaf_line(explanation, node))
+            continue
+        totals = unit.nodes.get(node.code)
+        index = totals.index if totals else None
+        label = (f"[bold]{node.code} {escape(node.name)}[/] — {_vi(totals.points, 2)}"
+                 f"/{_vi(totals.max_points, 2)} điểm áp dụng"
+                 + (f" ({_vi(index, 2)} %)" if index is not None else " (không áp dụng)"))
+        branches[node.code] = parent.add(label)
+    return root
+
+
+def total_lines(explanation: Any) -> list[str]:
+    unit = explanation.unit
+    precision = explanation.precision
+    criteria = explanation.criteria
+    scale = criteria.scale if criteria is not None else None
+    lines = [
+        "",
+        f"Tổng điểm = {_vi(unit.appraised_points)} (thẩm định, tự đánh giá)"
+        f" + {_vi(unit.survey_points)} (khảo sát) + {_vi(unit.bonus)} (thưởng)"
+        f" − {_vi(unit.penalty)} (trừ) = [bold]{_vi(unit.points)}[/]",
+    ]
+    if scale is not None:
+        lines.append(
+            f"Điểm tối đa áp dụng = {_vi(scale)} − {_vi(scale - unit.max_points)}"
+            f" (không áp dụng) = [bold]{_vi(unit.max_points)}[/]"
+        )
+    if unit.index is not None:
+        lines.append(
+            f"Chỉ số = {_vi(unit.points)} ÷ {_vi(unit.max_points)} × 100"
+            f" = {_vi(unit.index, 6)} → công bố [bold]{_vi(unit.index_published, precision)}[/]"
+            f" (làm tròn nửa lên, {precision} chữ số)"
+        )
+    else:
+        lines.append("[red]Chưa tính chỉ số vì đơn vị có lỗi trong dữ liệu (xem bên dưới).[/]")
+    return lines
