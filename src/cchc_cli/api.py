@@ -18,6 +18,7 @@ from cchc_cli.errors import UsageError
 from cchc_cli.inputs import Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
+from cchc_cli.ranking import PreviousYear, YearRanking
 from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
 from cchc_cli.workspace import Workspace
@@ -275,6 +276,91 @@ def explain(
                        appraisers=dict(ws.settings.appraisers))
 
 
+@dataclass
+class RankRun(ScoreRun):
+    """Everything ``cchc rank`` computed and wrote."""
+
+    ranking: YearRanking | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        from cchc_cli.results import rank_document
+
+        return rank_document(self.ranking, province=self.workspace.settings.province,
+                             issues=self.issues)
+
+
+def load_previous(ws: Workspace, year: int, *, jobs: int | None = None
+                  ) -> tuple[PreviousYear | None, list[Issue]]:
+    """Last year's ranks: recomputed from year Y−1's inputs when the workspace has them
+    (under Y−1's own criteria), else read from ``data/Y/nam-truoc.xlsx``."""
+    from cchc_cli.issues import issue
+    from cchc_cli.ranking import previous_from_ranking, rank_year, read_previous_file
+
+    last = year - 1
+    if ws.criteria_files(last) and ws.register_path(last).exists():
+        inputs, scores, issues = compute_scores(ws, last, jobs=jobs)
+        ranking = rank_year(scores, ws.settings, inputs.register, None)
+        found: list[Issue] = []
+        errors = [i for i in issues if i.is_error]
+        if errors:
+            unranked = sum(1 for u in scores.all_units() if u.index_published is None)
+            found.append(issue("nam-truoc-co-loi", file=f"data/{last}", year=last,
+                               count=len(errors), units=unranked))
+        previous = previous_from_ranking(ranking)
+        previous.file = f"data/{last}"
+        return previous, found
+    path = ws.previous_ranks_path(year)
+    if path is None:
+        return None, []
+    return read_previous_file(path, file=ws.rel(path), year=last)
+
+
+def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
+                    progress: Progress | None = None) -> RankRun:
+    """Score and rank a year with its comparison to last year (no output)."""
+    from cchc_cli.ranking import rank_year
+
+    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
+    previous, previous_issues = load_previous(ws, year, jobs=jobs)
+    ranking = rank_year(scores, ws.settings, inputs.register, previous)
+    issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
+    return RankRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
+                   as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
+
+
+def rank(
+    workspace: Path,
+    *,
+    year: int,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    allow_errors: bool = False,
+    as_of: str | dt.datetime | None = None,
+    write: bool = True,
+) -> RankRun:
+    """Score, rank each block, compare with last year; write ``xep-hang-Y.xlsx``."""
+    from cchc_cli.writers.ranking import write_ranking_workbook
+    from cchc_cli.writers.scores import write_issues_workbook
+
+    ws = Workspace.open(workspace)
+    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+    run = compute_ranking(ws, year, jobs=jobs, progress=progress)
+    run.as_of = moment
+    if not write:
+        return run
+    results = ws.results_dir(year)
+    if has_errors(run.issues) and not allow_errors:
+        run.blocked = True
+        path = results / f"van-de-{year}.xlsx"
+        write_issues_workbook(path, run.issues, year=year)
+        run.written.append(path)
+        return run
+    path = results / f"xep-hang-{year}.xlsx"
+    write_ranking_workbook(path, run)
+    run.written.append(path)
+    return run
+
+
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema of criteria files."""
     from cchc_cli.criteria import json_schema
@@ -283,4 +369,5 @@ def criteria_schema() -> dict[str, Any]:
 
 
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
-           "compute_scores", "explain", "Explanation", "criteria_schema"]
+           "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
+           "load_previous", "criteria_schema"]

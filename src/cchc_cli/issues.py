@@ -376,6 +376,17 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         E,
         "Mọi tiêu chí của đơn vị '{unit}' ({name}) đều không áp dụng: không tính được chỉ số.",
     ),
+    # --- ranking -------------------------------------------------------------------------
+    "ma-nam-truoc-khong-thay": (
+        W,
+        "Mã năm trước '{value}' của đơn vị '{unit}' không có trong kết quả năm {year};"
+        " đơn vị được coi là mới, không so sánh thứ hạng.",
+    ),
+    "nam-truoc-co-loi": (
+        W,
+        "Dữ liệu năm {year} có {count} lỗi; {units} đơn vị năm đó không được xếp hạng nên"
+        " không so sánh được thứ hạng.",
+    ),
     "thieu-khao-sat": (
         E,
         "Chưa có kết quả khảo sát chỉ số '{criterion}' của đơn vị '{unit}'.",

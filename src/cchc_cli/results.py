@@ -121,6 +121,55 @@ def explain_document(explanation: Any) -> dict[str, Any]:
     }
 
 
+def rank_unit_dict(entry: Any, criteria: CriteriaSet | None, *, precision: int
+                   ) -> dict[str, Any]:
+    unit = entry.unit
+    base = unit_dict(unit, criteria, precision=precision)
+    ordered: dict[str, Any] = {
+        "code": base["code"],
+        "name": base["name"],
+        "status": base["status"],
+        "rank": entry.rank,
+    }
+    for key in ("index", "index_published", "points", "max_points", "appraised_points",
+                "survey_points", "bonus", "penalty"):
+        ordered[key] = base[key]
+    ordered |= {
+        "band": entry.band,
+        "leader_rating": entry.leader_rating,
+        "previous_rank": entry.previous_rank,
+        "previous_index": _number(entry.previous_index),
+        "rank_change": entry.rank_change,
+        "change_note": entry.change_note,
+        "not_applicable": base["not_applicable"],
+        "areas": base["areas"],
+    }
+    return ordered
+
+
+def rank_document(ranking: Any, *, province: str, issues: list[Issue]) -> dict[str, Any]:
+    """``cchc rank --format json`` (and ``report``), SPEC §10.1."""
+    previous = ranking.previous
+    return {
+        "year": ranking.year,
+        "province": province,
+        "precision": ranking.precision,
+        "ties": ranking.ties,
+        "previous": None if previous is None else {
+            "year": previous.year, "source": previous.source, "file": previous.file},
+        "blocks": [
+            {
+                "block": block.block,
+                "name": block.name,
+                "units": [rank_unit_dict(e, block.criteria, precision=ranking.precision)
+                          for e in block.entries],
+            }
+            for block in ranking.blocks
+        ],
+        "issues": [i.to_dict() for i in issues],
+    }
+
+
 def score_document(scores: YearScores, *, province: str, issues: list[Issue]
                    ) -> dict[str, Any]:
     """``cchc score --format json``: per unit, totals and every leaf."""

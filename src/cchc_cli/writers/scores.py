@@ -273,8 +273,11 @@ def write_issue_sheet(workbook: Any, styles: Styles, issues: Iterable[Issue], na
     a4_landscape(sheet, repeat_rows=(2, 2))
 
 
-def sources_rows(run: Any) -> list[list[Any]]:
-    """The provenance of a result: settings, criteria fingerprints, every input's sha256."""
+def sources_rows(run: Any, extra: list[list[Any]] | None = None) -> list[list[Any]]:
+    """The provenance of a result: settings, criteria fingerprints, every input's sha256.
+
+    ``extra`` rows (label, value) are added to the settings block.
+    """
     settings = run.workspace.settings
     rows: list[list[Any]] = [
         ["Thông tin", "Giá trị", ""],
@@ -286,6 +289,7 @@ def sources_rows(run: Any) -> list[list[Any]]:
         ["Quy tắc đồng hạng", {"competition": "competition (1, 2, 2, 4)",
                                "dense": "dense (1, 2, 2, 3)"}[settings.ranking.ties], ""],
         ["Làm tròn", "nửa lên (half-up), chỉ ở giá trị công bố", ""],
+        *[[label, value, ""] for label, value in (extra or [])],
         ["", "", ""],
         ["Bộ tiêu chí (khối)", "Mã bộ tiêu chí / tệp", "Dấu vân tay (sha256)"],
     ]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from cchc_cli.cli.commands import demo, explain, init, schema, score, template, validate
+from cchc_cli.cli.commands import (
+    demo,
+    explain,
+    init,
+    rank,
+    schema,
+    score,
+    template,
+    validate,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -13,5 +22,6 @@ def register(app: typer.Typer) -> None:
     app.command("template")(template.template)
     app.command("score")(score.score)
     app.command("explain")(explain.explain)
+    app.command("rank")(rank.rank)
     app.command("schema")(schema.schema)
     app.command("demo")(demo.demo)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,9 +29,33 @@ def demo(
             errors, warnings = issue_counts(report.issues)
             console.print(f"cchc validate --year {result.year}: {errors} lỗi, {warnings} cảnh báo,"
                           f" {len(report.files)} tệp đã kiểm tra")
-        elif name == "score":
-            units = report.scores.all_units()
-            console.print(f"cchc score --year {result.year}: {len(units)} đơn vị được chấm điểm")
+        elif name == "rank":
+            console.print(f"cchc rank --year {result.year}:")
+            console.print(summary_table(report))
     console.print("Các tệp đã ghi:")
     for path in result.written:
         console.print(f"  {path}")
+
+
+def summary_table(run: Any) -> Any:
+    from rich.table import Table
+
+    from cchc_cli.numbers import vi
+    from cchc_cli.summary import summarize
+
+    precision = run.ranking.precision
+    table = Table()
+    for name, justify in (("Khối", "left"), ("Số đơn vị", "right"),
+                          ("Chỉ số bình quân", "right"), ("Đứng đầu", "left"),
+                          ("Xếp loại", "left")):
+        table.add_column(name, justify=justify)
+    for block in summarize(run.ranking):
+        top = block.ranked[0] if block.ranked else None
+        bands = ", ".join(f"{label} {count}" for label, count in block.counts.items() if count)
+        table.add_row(
+            block.name, str(len(block.ranked) + len(block.unranked)),
+            vi(block.average, precision) if block.average is not None else "–",
+            f"{top.unit.name} ({vi(top.unit.index_published, precision)})" if top else "–",
+            bands,
+        )
+    return table

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cchc_cli.cli.common import (
+    AllowErrorsOpt,
+    AsOfOpt,
+    DebugOpt,
+    FormatOpt,
+    JobsOpt,
+    OutputFormat,
+    QuietOpt,
+    WorkspaceOpt,
+    YearOpt,
+    emit_json,
+    exit_code_for,
+    guard,
+    issue_counts,
+    print_issues,
+    progress_bar,
+    stdout_console,
+)
+
+
+def rank(
+    year: YearOpt,
+    workspace: WorkspaceOpt = Path("."),
+    output: FormatOpt = OutputFormat.text,
+    allow_errors: AllowErrorsOpt = False,
+    as_of: AsOfOpt = None,
+    jobs: JobsOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Chấm điểm, xếp hạng từng khối, so với năm trước, xếp loại và đánh giá người đứng
+    đầu; ghi results/<năm>/xep-hang-<năm>.xlsx."""
+    from cchc_cli import api
+
+    with guard(debug), progress_bar(quiet) as progress:
+        run = api.rank(workspace, year=year, jobs=jobs, progress=progress,
+                       allow_errors=allow_errors, as_of=as_of)
+    if output is OutputFormat.json:
+        emit_json(run.to_dict())
+        raise typer.Exit(int(exit_code_for(run.issues)))
+    console = stdout_console()
+    print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
+    render_ranking(console, run)
+    errors, _ = issue_counts(run.issues)
+    if run.blocked:
+        console.print(f"[bold red]Có {errors} lỗi[/]: chưa ghi kết quả xếp hạng (dùng"
+                      " --allow-errors để vẫn ghi, đơn vị lỗi sẽ không được xếp hạng).")
+    for path in run.written:
+        console.print(f"Đã ghi {path}")
+    raise typer.Exit(int(exit_code_for(run.issues)))
+
+
+def render_ranking(console: Any, run: Any) -> None:
+    from rich.table import Table
+
+    from cchc_cli.numbers import vi
+    from cchc_cli.ranking import change_text
+
+    ranking = run.ranking
+    previous = ranking.previous
+    for block in ranking.blocks:
+        title = f"{block.name} — năm {ranking.year}"
+        if previous is not None:
+            title += f" (so với năm {previous.year})"
+        table = Table(title=title, title_justify="left")
+        for name, justify in (("Hạng", "right"), ("Mã", "left"), ("Đơn vị", "left"),
+                              ("Chỉ số", "right"), ("Năm trước", "right"),
+                              ("Thay đổi", "left"), ("Xếp loại", "left"),
+                              ("Người đứng đầu", "left")):
+            table.add_column(name, justify=justify)
+        for entry in block.entries:
+            unit = entry.unit
+            index = (vi(unit.index_published, ranking.precision)
+                     if unit.index_published is not None else "[red]lỗi[/]")
+            change = change_text(entry)
+            if entry.rank_change:
+                change = f"[{'green' if entry.rank_change > 0 else 'red'}]{change}[/]"
+            table.add_row(str(entry.rank or "–"), unit.code, unit.name, index,
+                          str(entry.previous_rank or "–"), change, entry.band or "",
+                          entry.leader_rating or "")
+        console.print(table)

@@ -1,0 +1,148 @@
+"""Aggregates of a ranked year, shared by the ranking workbook and the report.
+
+A handful of counts, means and sums per block: plain Python over exact decimals (pandas
+would add half a second of start-up to every ``cchc rank`` for no gain here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group
+from cchc_cli.numbers import HUNDRED, ZERO
+from cchc_cli.ranking import BlockRanking, RankEntry, YearRanking
+
+
+@dataclass
+class AreaSummary:
+    code: str
+    name: str
+    average_index: Decimal | None
+    units: int
+
+
+@dataclass
+class CriterionLoss:
+    """Points lost on one criterion across the units of a block."""
+
+    code: str
+    name: str
+    max: Decimal
+    units_losing: int
+    points_lost: Decimal
+    units: int
+
+    @property
+    def share_losing(self) -> Decimal:
+        return Decimal(self.units_losing) * HUNDRED / self.units if self.units else ZERO
+
+
+@dataclass
+class BlockSummary:
+    block: str
+    name: str
+    ranked: list[RankEntry]
+    unranked: list[RankEntry]
+    counts: dict[str, int]  # band label → units, in band order
+    average: Decimal | None
+    areas: list[AreaSummary] = field(default_factory=list)
+    losses: list[CriterionLoss] = field(default_factory=list)
+
+    @property
+    def top(self) -> list[RankEntry]:
+        return self.ranked[:3]
+
+    @property
+    def bottom(self) -> list[RankEntry]:
+        return self.ranked[-3:][::-1] if len(self.ranked) > 3 else []
+
+    @property
+    def risers(self) -> list[RankEntry]:
+        moved = [e for e in self.ranked if e.rank_change and e.rank_change > 0]
+        return sorted(moved, key=lambda e: (-e.rank_change, e.rank))[:5]  # type: ignore[operator]
+
+    @property
+    def fallers(self) -> list[RankEntry]:
+        moved = [e for e in self.ranked if e.rank_change and e.rank_change < 0]
+        return sorted(moved, key=lambda e: (e.rank_change, e.rank))[:5]  # type: ignore[operator]
+
+    @property
+    def weakest_areas(self) -> list[AreaSummary]:
+        known = [a for a in self.areas if a.average_index is not None]
+        return sorted(known, key=lambda a: a.average_index)[:3]  # type: ignore[arg-type,return-value]
+
+
+def mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, ZERO) / len(values) if values else None
+
+
+def summarize_block(block: BlockRanking) -> BlockSummary:
+    ranked = [e for e in block.entries if e.rank is not None]
+    unranked = [e for e in block.entries if e.rank is None]
+    counts = {band.label: 0 for band in block.bands}
+    for entry in ranked:
+        if entry.band is not None:
+            counts[entry.band] = counts.get(entry.band, 0) + 1
+    summary = BlockSummary(
+        block=block.block,
+        name=block.name,
+        ranked=ranked,
+        unranked=unranked,
+        counts=counts,
+        average=mean([e.unit.index_published for e in ranked]),  # type: ignore[misc]
+    )
+    if block.criteria is not None:
+        summary.areas = _areas(block.criteria, ranked)
+        summary.losses = _losses(block.criteria, ranked)
+    return summary
+
+
+def _areas(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[AreaSummary]:
+    areas = []
+    for code in criteria.areas:
+        node = criteria.nodes[code]
+        indices = []
+        for entry in ranked:
+            totals = entry.unit.nodes.get(code)
+            if totals is not None and totals.index is not None:
+                indices.append(totals.index)
+            elif not isinstance(node, Group):
+                leaf = entry.unit.leaves.get(code)
+                if leaf is not None and not leaf.na and leaf.max:
+                    indices.append(leaf.points / leaf.max * HUNDRED)
+        areas.append(AreaSummary(code=code, name=node.name, average_index=mean(indices),
+                                 units=len(indices)))
+    return areas
+
+
+def _losses(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[CriterionLoss]:
+    """Criteria (second level, or leaves directly under an area) where points were lost;
+    survey results, bonus and penalty are not shortcomings of the units' own work."""
+    losses = []
+    for node in criteria.nodes.values():
+        if len(node.path) != 1:
+            continue
+        leaves = [criteria.leaf(c) for c in criteria.subtree(node.code)]
+        codes = [leaf.code for leaf in leaves if leaf.kind not in (SURVEY, BONUS, PENALTY)]
+        if not codes:
+            continue
+        losing, lost, counted = 0, ZERO, 0
+        for entry in ranked:
+            results = [entry.unit.leaves[c] for c in codes if not entry.unit.leaves[c].na]
+            if not results:
+                continue
+            counted += 1
+            gap = sum((r.max - r.points for r in results), ZERO)
+            if gap > 0:
+                losing += 1
+                lost += gap
+        top = sum((criteria.leaf(c).max for c in codes), ZERO)
+        losses.append(CriterionLoss(code=node.code, name=node.name, max=top,
+                                    units_losing=losing, points_lost=lost, units=counted))
+    losses.sort(key=lambda item: (-item.points_lost, -item.units_losing, item.code))
+    return losses
+
+
+def summarize(ranking: YearRanking) -> list[BlockSummary]:
+    return [summarize_block(block) for block in ranking.blocks]
