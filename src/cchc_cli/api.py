@@ -361,6 +361,68 @@ def rank(
     return run
 
 
+@dataclass
+class ReportRun(RankRun):
+    """Everything ``cchc report`` computed and wrote (its JSON is rank's)."""
+
+
+def report(
+    workspace: Path,
+    *,
+    year: int,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    allow_errors: bool = False,
+    as_of: str | dt.datetime | None = None,
+    write: bool = True,
+) -> ReportRun:
+    """Rank, then write the draft decision and the results report (Word)."""
+    from cchc_cli.errors import InputError
+    from cchc_cli.issues import issue
+    from cchc_cli.report import build_context
+    from cchc_cli.writers.atomic import write_bytes_atomic
+    from cchc_cli.writers.documents import (
+        DECISION_TEMPLATE,
+        REPORT_TEMPLATE,
+        TemplateProblem,
+        bar_chart_png,
+        render,
+        template_path,
+    )
+
+    ranked = rank(workspace, year=year, jobs=jobs, progress=progress,
+                  allow_errors=allow_errors, as_of=as_of, write=write)
+    run = ReportRun(**{f: getattr(ranked, f) for f in ranked.__dataclass_fields__})
+    if not write or run.blocked:
+        return run
+    ws = run.workspace
+    appraisers = {a.appraiser for history in run.inputs.appraisals.values() for a in history}
+    context = build_context(run.ranking, ws.settings, as_of=run.as_of,
+                            appraisers=len(appraisers))
+    charts = [bar_chart_png(names, values, precision=run.ranking.precision)
+              for _, names, values in context.charts]
+    rendered: list[tuple[Path, bytes]] = []
+    problems: list[Issue] = []
+    results = ws.results_dir(year)
+    for name, target, with_charts in ((DECISION_TEMPLATE, f"quyet-dinh-{year}.docx", False),
+                                      (REPORT_TEMPLATE, f"bao-cao-{year}.docx", True)):
+        path = template_path(ws.root, name)
+        try:
+            data = render(path, context.values, charts if with_charts else None)
+        except TemplateProblem as problem:
+            problems.append(issue(problem.code, file=ws.rel(path),
+                                  detail=problem.detail.rstrip(". ")))
+            continue
+        rendered.append((results / target, data))
+    if problems:
+        run.issues = sorted_issues([*run.issues, *problems])
+        raise InputError("Không lập được văn bản vì mẫu văn bản có vấn đề.", problems)
+    for path, data in rendered:
+        write_bytes_atomic(path, data)
+        run.written.append(path)
+    return run
+
+
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema of criteria files."""
     from cchc_cli.criteria import json_schema
@@ -370,4 +432,4 @@ def criteria_schema() -> dict[str, Any]:
 
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
-           "load_previous", "criteria_schema"]
+           "load_previous", "report", "ReportRun", "criteria_schema"]

@@ -42,7 +42,7 @@ def run_demo(target: Path, *, jobs: int | None = None) -> DemoResult:
     result = DemoResult(root=target.resolve(), year=DEMO_YEAR)
     report = api.validate(target, year=DEMO_YEAR, jobs=jobs)
     result.steps.append(("validate", report))
-    run = api.rank(target, year=DEMO_YEAR, jobs=jobs)
+    run = api.report(target, year=DEMO_YEAR, jobs=jobs)
     result.steps.append(("rank", run))
     result.written.extend(run.written)
     return result

@@ -387,6 +387,15 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Dữ liệu năm {year} có {count} lỗi; {units} đơn vị năm đó không được xếp hạng nên"
         " không so sánh được thứ hạng.",
     ),
+    # --- documents -------------------------------------------------------------------------
+    "mau-van-ban-hong": (E, "Không mở được mẫu văn bản Word ({detail})."),
+    "mau-van-ban-loi": (E, "Mẫu văn bản có thẻ Jinja sai hoặc dùng biến không có: {detail}."),
+    "mau-van-ban-khong-an-toan": (
+        E,
+        "Mẫu văn bản bị từ chối vì cố truy cập vào bên trong chương trình (môi trường an"
+        " toàn của Jinja): {detail}.",
+    ),
+    "mau-van-ban-con-the": (E, "Văn bản còn thẻ chưa thay giá trị: '{detail}'."),
     "thieu-khao-sat": (
         E,
         "Chưa có kết quả khảo sát chỉ số '{criterion}' của đơn vị '{unit}'.",

@@ -9,6 +9,7 @@ from cchc_cli.cli.commands import (
     explain,
     init,
     rank,
+    report,
     schema,
     score,
     template,
@@ -23,5 +24,6 @@ def register(app: typer.Typer) -> None:
     app.command("score")(score.score)
     app.command("explain")(explain.explain)
     app.command("rank")(rank.rank)
+    app.command("report")(report.report)
     app.command("schema")(schema.schema)
     app.command("demo")(demo.demo)

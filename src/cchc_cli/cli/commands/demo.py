@@ -30,7 +30,7 @@ def demo(
             console.print(f"cchc validate --year {result.year}: {errors} lỗi, {warnings} cảnh báo,"
                           f" {len(report.files)} tệp đã kiểm tra")
         elif name == "rank":
-            console.print(f"cchc rank --year {result.year}:")
+            console.print(f"cchc rank --year {result.year}, cchc report --year {result.year}:")
             console.print(summary_table(report))
     console.print("Các tệp đã ghi:")
     for path in result.written:

@@ -1,0 +1,163 @@
+"""Rendering the Word documents of ``cchc report`` (docxtpl, matplotlib).
+
+Templates are .docx files with Jinja2 tags. They render in Jinja's *sandboxed*
+environment — a workspace template is data an analyst received, and must not reach
+Python internals — with strict undefined variables, so a misspelt tag fails loudly
+instead of printing nothing. The result is checked for tags left unrendered and written
+with fixed zip timestamps, so identical inputs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cchc_cli.numbers import vi
+
+DECISION_TEMPLATE = "quyet-dinh.docx"
+REPORT_TEMPLATE = "bao-cao.docx"
+_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}")
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be rendered safely; ``code`` is an issue code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+CHART_MAX_BARS = 40
+
+
+def bar_chart_png(names: list[str], values: list[Decimal], *, precision: int) -> bytes:
+    """A horizontal bar chart of a block's indices, best first, as PNG bytes.
+
+    A block of more than 40 units (the communes of a province) would make bars too thin
+    to read on an A4 page: the chart then shows the 20 highest and the 20 lowest.
+    """
+    note = ""
+    if len(names) > CHART_MAX_BARS:
+        half = CHART_MAX_BARS // 2
+        note = f"{half} đơn vị cao nhất và {half} đơn vị thấp nhất trong {len(names)} đơn vị"
+        names = [*names[:half], "…", *names[-half:]]
+        values = [*values[:half], None, *values[-half:]]  # type: ignore[list-item]
+    # Figure + Agg canvas directly: pyplot's import and state machine are not needed.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    height = max(2.4, 0.22 * len(names) + 1.0)
+    figure = Figure(figsize=(7.2, height), dpi=130)
+    FigureCanvasAgg(figure)
+    longest = max((len(n) for n in names), default=10)
+    # Room for the names on the left (tight_layout would measure them, slowly).
+    figure.subplots_adjust(left=min(0.5, 0.04 + 0.0105 * longest), right=0.96,
+                           top=1 - 0.25 / height, bottom=0.55 / height)
+    axes = figure.subplots()
+    numbers = [float(v) if v is not None else 0.0 for v in values]
+    positions = list(range(len(names)))
+    axes.barh(positions, numbers, color="#2E75B6", height=0.7)
+    axes.margins(y=0.01)
+    axes.set_yticks(positions, labels=names, fontsize=8, fontfamily="DejaVu Serif")
+    axes.invert_yaxis()
+    shown = [n for n, v in zip(numbers, values, strict=True) if v is not None]
+    lowest = min(shown) if shown else 0
+    axes.set_xlim(max(0, int(lowest // 10) * 10 - 10), 100)
+    axes.set_xlabel("Chỉ số CCHC (%)" + (f" — {note}" if note else ""), fontsize=8,
+                    fontfamily="DejaVu Serif")
+    axes.tick_params(axis="x", labelsize=8)
+    axes.grid(axis="x", color="#D9D9D9", linewidth=0.6)
+    axes.set_axisbelow(True)
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+    for y, value in zip(positions, values, strict=True):
+        if value is None:
+            continue
+        axes.text(float(value) + 0.3, y, vi(value, precision), va="center", fontsize=7,
+                  fontfamily="DejaVu Serif")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def template_path(workspace_root: Path, name: str) -> Path:
+    """The workspace's own ``templates/<name>`` if present, else the bundled one."""
+    from cchc_cli.resources import bundled
+
+    own = workspace_root / "templates" / name
+    return own if own.is_file() else bundled("templates") / name
+
+
+def _environment() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+def render(template: Path, values: dict[str, Any], charts: list[bytes] | None = None) -> bytes:
+    """Render one template; charts (PNG bytes, one per block) go to ``blocks[i].chart``."""
+    import jinja2
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    try:
+        document = DocxTemplate(str(template))
+        document.init_docx()
+    except Exception as exc:  # not a .docx, a broken zip, …
+        raise TemplateProblem("mau-van-ban-hong", str(exc)[:200]) from exc
+    context = dict(values)
+    if charts is not None:
+        context["blocks"] = [
+            {**block, "chart": InlineImage(document, io.BytesIO(png), width=Mm(160))}
+            for block, png in zip(values["blocks"], charts, strict=True)
+        ]
+    try:
+        document.render(context, jinja_env=_environment(), autoescape=True)
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateProblem("mau-van-ban-khong-an-toan", str(exc)[:200]) from exc
+    except jinja2.exceptions.TemplateSyntaxError as exc:
+        raise TemplateProblem("mau-van-ban-loi", f"dòng {exc.lineno}: {exc.message}") from exc
+    except jinja2.exceptions.UndefinedError as exc:
+        raise TemplateProblem("mau-van-ban-loi", str(exc)[:200]) from exc
+    except Exception as exc:  # docxtpl's own errors on malformed tags
+        raise TemplateProblem("mau-van-ban-loi", f"{type(exc).__name__}: {str(exc)[:200]}") \
+            from exc
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = buffer.getvalue()
+    leftover = _leftover_tag(data)
+    if leftover:
+        raise TemplateProblem("mau-van-ban-con-the", leftover)
+    return normalise_zip(data)
+
+
+def _leftover_tag(data: bytes) -> str | None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("word/") and name.endswith(".xml"):
+                text = re.sub(r"<[^>]+>", "", archive.read(name).decode("utf-8", "replace"))
+                match = _LEFTOVER.search(text)
+                if match:
+                    start = max(0, match.start() - 30)
+                    return text[start: match.end() + 30]
+    return None
+
+
+def normalise_zip(data: bytes) -> bytes:
+    """The same archive with fixed timestamps (python-docx stamps the current time)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return output.getvalue()

@@ -1,0 +1,419 @@
+"""Build the Word templates of ``cchc report`` (run once; the .docx files are committed).
+
+    python templates/build_templates.py
+
+The templates are ordinary .docx files with Jinja2 tags (docxtpl): an analyst can open
+them in Word, restyle them, and save them in the workspace's own ``templates/`` folder.
+Layout of the decision follows Nghị định 30/2020/NĐ-CP, Phụ lục I (A4; margins top and
+bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the two-column header with the
+issuing authority and number on the left, quốc hiệu and tiêu ngữ on the right).
+
+Tags used (see cchc_cli/report.py for the context): ``{{ … }}`` for values,
+``{%p … %}`` for paragraph loops, ``{%tr … %}`` for table-row loops.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+HERE = Path(__file__).resolve().parent
+FONT = "Times New Roman"
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def set_font(run, size: float | None = None, *, bold: bool = False, italic: bool = False):
+    run.font.name = FONT
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    if size:
+        run.font.size = Pt(size)
+    run.font.bold = bold or None
+    run.font.italic = italic or None
+    return run
+
+
+def para(container, text: str = "", *, size: float = 14, bold: bool = False,
+         italic: bool = False, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = False,
+         before: float = 0, after: float = 6, keep: bool = False):
+    paragraph = container.add_paragraph()
+    paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.line_spacing = 1.15
+    if indent:
+        fmt.first_line_indent = Cm(1.27)
+    if keep:
+        fmt.keep_with_next = True
+    if text:
+        set_font(paragraph.add_run(text), size, bold=bold, italic=italic)
+    return paragraph
+
+
+def center(container, text: str = "", **kw):
+    kw.setdefault("after", 0)
+    return para(container, text, align=WD_ALIGN_PARAGRAPH.CENTER, **kw)
+
+
+def tag(container, text: str):
+    """A paragraph holding only a {%p … %} tag (docxtpl removes it when rendering)."""
+    paragraph = container.add_paragraph()
+    set_font(paragraph.add_run(text), 2)
+    return paragraph
+
+
+def short_rule(container, indent_cm: float):
+    """A short centred line under a heading (a bottom border between wide indents)."""
+    paragraph = container.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = fmt.right_indent = Cm(indent_cm)
+    fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+    set_font(paragraph.add_run(""), 4)
+    return paragraph
+
+
+def page_break(container):
+    paragraph = container.add_paragraph()
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+    return paragraph
+
+
+def no_borders(table):
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tbl_pr.append(borders)
+
+
+def set_widths(table, widths_cm: list[float]):
+    """Column widths for Word (cell widths) and LibreOffice (the table grid)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=False):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(width)
+
+
+def cell_text(cell, text: str, *, size: float = 12, bold: bool = False, italic: bool = False,
+              align=WD_ALIGN_PARAGRAPH.CENTER):
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.space_before = Pt(2)
+    set_font(paragraph.add_run(text), size, bold=bold, italic=italic)
+    return paragraph
+
+
+def shade(cell, fill: str = "D9E2F3"):
+    properties = cell._tc.get_or_add_tcPr()
+    element = OxmlElement("w:shd")
+    element.set(qn("w:val"), "clear")
+    element.set(qn("w:color"), "auto")
+    element.set(qn("w:fill"), fill)
+    properties.append(element)
+
+
+def repeat_header(row):
+    properties = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    properties.append(element)
+
+
+def loop_table(container, headers: list[str], cells: list[str], widths: list[float], *,
+               open_tag: str, close_tag: str, aligns: list | None = None, size: float = 12):
+    """A grid table: a header row, then one row repeated by a {%tr for %} loop."""
+    table = container.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for c, text in enumerate(headers):
+        cell_text(table.rows[0].cells[c], text, size=size, bold=True)
+        shade(table.rows[0].cells[c])
+    repeat_header(table.rows[0])
+    cell_text(table.rows[1].cells[0], open_tag, size=2)
+    for c, text in enumerate(cells):
+        align = (aligns or [])[c] if aligns and c < len(aligns) else WD_ALIGN_PARAGRAPH.CENTER
+        cell_text(table.rows[2].cells[c], text, size=size, align=align)
+    cell_text(table.rows[3].cells[0], close_tag, size=2)
+    set_widths(table, widths)
+    return table
+
+
+def a4(document, *, landscape: bool = False):
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = document.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(14)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    # Page numbers centred at the top, from page 2 on (Nghị định 30: trang 2 trở đi).
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = header.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    set_font(run, 13)
+
+
+def heading_block(document, *, title: str):
+    """The two-column header of an administrative document (ND 30/2020, Phụ lục I)."""
+    table = document.add_table(rows=1, cols=2)
+    no_borders(table)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    set_widths(table, [6.2, 10.3])
+    left, right = table.rows[0].cells
+    first = left.paragraphs[0]
+    first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    first.paragraph_format.space_after = Pt(0)
+    set_font(first.add_run("{{ authority_lines[0] }}"), 13, bold=True)
+    center(left, "{{ authority_lines[1] }}", size=13, bold=True)
+    short_rule(left, 1.8)
+    center(left, "Số:        /{{ number_suffix }}", size=13, after=0)
+    top = right.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    top.paragraph_format.space_after = Pt(0)
+    set_font(top.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), 12.5, bold=True)
+    center(right, "Độc lập - Tự do - Hạnh phúc", size=13.5, bold=True)
+    short_rule(right, 2.4)
+    center(right, "{{ date_line }}", size=14, italic=True)
+    center(document, "", after=6)
+    center(document, title, size=14, bold=True)
+
+
+def signature_block(document, *, recipients: str = "recipients"):
+    table = document.add_table(rows=1, cols=2)
+    no_borders(table)
+    set_widths(table, [8.0, 8.5])
+    left, right = table.rows[0].cells
+    if recipients:
+        first = left.paragraphs[0]
+        first.paragraph_format.space_after = Pt(0)
+        set_font(first.add_run("Nơi nhận:"), 12, bold=True, italic=True)
+        tag(left, "{%p for r in " + recipients + " %}")
+        para(left, "- {{ r }}", size=11, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+        tag(left, "{%p endfor %}")
+    top = right.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    tag(right, "{%p for line in signer_lines %}")
+    center(right, "{{ line }}", size=14, bold=True)
+    tag(right, "{%p endfor %}")
+    for _ in range(4):
+        center(right, "")
+    center(right, "{{ signer_name }}", size=14, bold=True)
+
+
+# --- the decision -----------------------------------------------------------------------
+
+C = WD_ALIGN_PARAGRAPH.CENTER
+L = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def build_decision(path: Path) -> None:
+    document = Document()
+    a4(document)
+    heading_block(document, title="QUYẾT ĐỊNH")
+    center(document, "Phê duyệt Chỉ số cải cách hành chính năm {{ year }} của {{ scope }}",
+           bold=True)
+    short_rule(document, 6.0)
+    center(document, "{{ authority_upper }}", bold=True, after=12, before=6)
+    tag(document, "{%p for line in legal_basis %}")
+    para(document, "{{ line }}", italic=True, indent=True)
+    tag(document, "{%p endfor %}")
+    para(document, "{{ proposal }}", italic=True, indent=True)
+    center(document, "QUYẾT ĐỊNH:", bold=True, before=6, after=12)
+    p = para(document, "", indent=True)
+    set_font(p.add_run("Điều 1. "), 14, bold=True)
+    set_font(p.add_run("Phê duyệt Chỉ số cải cách hành chính năm {{ year }} của {{ scope }}"
+                       " (chi tiết tại các Phụ lục {{ annex_range }} kèm theo Quyết định này),"
+                       " cụ thể:"), 14)
+    tag(document, "{%p for b in blocks %}")
+    para(document, "{{ b.article_line }}", indent=True)
+    tag(document, "{%p endfor %}")
+    p = para(document, "", indent=True)
+    set_font(p.add_run("Điều 2. "), 14, bold=True)
+    set_font(p.add_run("Kết quả Chỉ số cải cách hành chính năm {{ year }} là căn cứ để đánh"
+                       " giá, xếp loại mức độ hoàn thành nhiệm vụ năm {{ year }} của người đứng"
+                       " đầu các cơ quan, đơn vị (chi tiết tại Phụ lục {{ heads_annex }}) và"
+                       " để xem xét, đề nghị khen thưởng theo quy định."), 14)
+    para(document, "Giao Sở Nội vụ công bố kết quả Chỉ số cải cách hành chính năm {{ year }};"
+         " các cơ quan, đơn vị căn cứ kết quả được phê duyệt, xây dựng kế hoạch khắc phục tồn"
+         " tại, hạn chế, nâng cao hiệu quả công tác cải cách hành chính năm {{ next_year }}.",
+         indent=True)
+    p = para(document, "", indent=True)
+    set_font(p.add_run("Điều 3. "), 14, bold=True)
+    set_font(p.add_run("Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng UBND tỉnh,"
+                       " Giám đốc Sở Nội vụ, Thủ trưởng các sở, ban, ngành và cơ quan, đơn vị"
+                       " có tên tại các Phụ lục kèm theo chịu trách nhiệm thi hành Quyết định"
+                       " này./."), 14)
+    center(document, "", after=6)
+    signature_block(document)
+
+    # One annex per block.
+    tag(document, "{%p for b in blocks %}")
+    page_break(document)
+    center(document, "Phụ lục {{ b.annex }}", bold=True)
+    center(document, "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} {{ b.title_upper }}",
+           bold=True)
+    center(document, "(Kèm theo Quyết định số        /{{ number_suffix }} ngày     tháng    "
+           " năm {{ decision_year }} của {{ authority }})", italic=True, size=13, after=12)
+    loop_table(
+        document,
+        ["STT", "Đơn vị", "Tổng điểm", "Chỉ số (%)", "Xếp hạng", "So với năm {{ previous_year }}",
+         "Xếp loại"],
+        ["{{ u.stt }}", "{{ u.name }}", "{{ u.points }}", "{{ u.index }}", "{{ u.rank }}",
+         "{{ u.change }}", "{{ u.band }}"],
+        [1.3, 5.0, 1.8, 1.8, 1.5, 2.5, 2.6],
+        open_tag="{%tr for u in b.units %}", close_tag="{%tr endfor %}",
+        aligns=[C, L, C, C, C, C, C],
+    )
+    para(document, "{{ b.note }}", italic=True, size=12, before=6)
+    tag(document, "{%p endfor %}")
+
+    # The heads' ratings.
+    page_break(document)
+    center(document, "Phụ lục {{ heads_annex }}", bold=True)
+    center(document, "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NGƯỜI ĐỨNG ĐẦU THEO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"
+           " NĂM {{ year }}", bold=True)
+    center(document, "(Kèm theo Quyết định số        /{{ number_suffix }} ngày     tháng    "
+           " năm {{ decision_year }} của {{ authority }})", italic=True, size=13, after=12)
+    table = document.add_table(rows=7, cols=6)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for c, text in enumerate(["STT", "Cơ quan, đơn vị", "Người đứng đầu", "Chỉ số (%)",
+                              "Xếp loại", "Đánh giá người đứng đầu"]):
+        cell_text(table.rows[0].cells[c], text, bold=True)
+        shade(table.rows[0].cells[c])
+    repeat_header(table.rows[0])
+    cell_text(table.rows[1].cells[0], "{%tr for b in blocks %}", size=2)
+    group = table.rows[2].cells[0].merge(table.rows[2].cells[5])
+    cell_text(group, "{{ b.roman }}. {{ b.name_upper }}", bold=True, align=L)
+    cell_text(table.rows[3].cells[0], "{%tr for u in b.units %}", size=2)
+    for c, text in enumerate(["{{ u.stt }}", "{{ u.name }}", "{{ u.head }}", "{{ u.index }}",
+                              "{{ u.band }}", "{{ u.leader_rating }}"]):
+        cell_text(table.rows[4].cells[c], text, align=L if c in (1, 2, 5) else C)
+    cell_text(table.rows[5].cells[0], "{%tr endfor %}", size=2)
+    cell_text(table.rows[6].cells[0], "{%tr endfor %}", size=2)
+    set_widths(table, [1.3, 4.4, 3.3, 1.9, 2.2, 3.4])
+    document.save(path)
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def build_report(path: Path) -> None:
+    document = Document()
+    a4(document)
+    heading_block(document, title="BÁO CÁO")
+    center(document, "Kết quả xác định Chỉ số cải cách hành chính năm {{ year }}"
+           " của {{ scope }}", bold=True)
+    short_rule(document, 6.0)
+    para(document, "Thực hiện Bộ tiêu chí xác định Chỉ số cải cách hành chính của tỉnh,"
+         " {{ authority }} báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }}"
+         " như sau:", indent=True, before=6)
+    para(document, "I. KHÁI QUÁT VỀ VIỆC XÁC ĐỊNH CHỈ SỐ", bold=True, keep=True)
+    para(document, "Năm {{ year }}, {{ total_units }} cơ quan, đơn vị được đánh giá, gồm"
+         " {{ blocks_counted }}. Các đơn vị tự đánh giá, chấm điểm theo Bộ tiêu chí; {{"
+         " appraisers_count }} cơ quan thẩm định kết quả theo lĩnh vực được giao; điểm điều"
+         " tra xã hội học, chỉ số hài lòng (SIPAS) lấy từ kết quả khảo sát. Chỉ số của mỗi"
+         " đơn vị bằng tổng điểm đạt được chia cho tổng điểm tối đa của các tiêu chí áp dụng,"
+         " nhân 100; kết quả công bố làm tròn {{ precision }} chữ số thập phân; đơn vị có cùng"
+         " chỉ số được xếp đồng hạng.", indent=True)
+    para(document, "II. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }}", bold=True, keep=True)
+    para(document, "1. Kết quả chung", bold=True, italic=True, keep=True)
+    para(document, "Kết quả xếp loại theo khối như sau:", indent=True, keep=True)
+    table = document.add_table(rows=7, cols=4)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for c, text in enumerate(["Khối", "Xếp loại", "Số đơn vị", "Tỷ lệ (%)"]):
+        cell_text(table.rows[0].cells[c], text, bold=True)
+        shade(table.rows[0].cells[c])
+    repeat_header(table.rows[0])
+    cell_text(table.rows[1].cells[0], "{%tr for b in blocks %}", size=2)
+    group = table.rows[2].cells[0].merge(table.rows[2].cells[3])
+    cell_text(group, "{{ b.name }} ({{ b.count }} đơn vị; chỉ số bình quân {{ b.average }} %)",
+              bold=True, align=L)
+    cell_text(table.rows[3].cells[0], "{%tr for band in b.bands %}", size=2)
+    for c, text in enumerate(["", "{{ band.label }}", "{{ band.count }}", "{{ band.share }}"]):
+        cell_text(table.rows[4].cells[c], text, align=C)
+    cell_text(table.rows[5].cells[0], "{%tr endfor %}", size=2)
+    cell_text(table.rows[6].cells[0], "{%tr endfor %}", size=2)
+    set_widths(table, [5.5, 4.0, 3.0, 3.0])
+    para(document, "", after=0)
+    para(document, "2. Kết quả từng khối", bold=True, italic=True, keep=True)
+    tag(document, "{%p for b in blocks %}")
+    para(document, "{{ b.heading }}", bold=True, keep=True)
+    para(document, "{{ b.overview }}", indent=True)
+    para(document, "{{ b.top_line }}", indent=True)
+    para(document, "{{ b.bottom_line }}", indent=True)
+    para(document, "{{ b.movers_line }}", indent=True)
+    center(document, "{{ b.chart_title }}", bold=True, italic=True, size=13, before=6,
+           keep=True)
+    center(document, "{{ b.chart }}", after=6)
+    tag(document, "{%p endfor %}")
+    para(document, "3. Kết quả theo lĩnh vực", bold=True, italic=True, keep=True)
+    para(document, "Chỉ số thành phần bình quân thấp nhất của từng khối:", indent=True,
+         keep=True)
+    table = loop_table(
+        document, ["Khối", "Lĩnh vực", "Chỉ số bình quân (%)"],
+        ["{{ a.block }}", "{{ a.name }}", "{{ a.index }}"], [5.0, 8.5, 3.0],
+        open_tag="{%tr for a in weak_areas %}", close_tag="{%tr endfor %}",
+        aligns=[L, L, C])
+    para(document, "", after=0)
+    para(document, "4. Những tiêu chí nhiều đơn vị bị trừ điểm", bold=True, italic=True,
+         keep=True)
+    loop_table(
+        document, ["Khối", "Tiêu chí", "Số đơn vị bị trừ điểm", "Tổng điểm bị trừ"],
+        ["{{ x.block }}", "{{ x.name }}", "{{ x.units }}", "{{ x.lost }}"],
+        [4.0, 8.0, 2.3, 2.2],
+        open_tag="{%tr for x in losses %}", close_tag="{%tr endfor %}",
+        aligns=[L, L, C, C])
+    para(document, "", after=0)
+    para(document, "III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True, keep=True)
+    para(document, "Đề nghị các cơ quan, đơn vị nghiêm túc rà soát những tiêu chí bị trừ điểm,"
+         " làm rõ nguyên nhân, trách nhiệm và có giải pháp khắc phục; người đứng đầu các cơ"
+         " quan, đơn vị có kết quả xếp loại thấp chủ động chỉ đạo cải thiện Chỉ số năm"
+         " {{ next_year }}.", indent=True)
+    center(document, "", after=6)
+    signature_block(document, recipients="report_recipients")
+    document.save(path)
+
+
+def main() -> None:
+    build_decision(HERE / "quyet-dinh.docx")
+    build_report(HERE / "bao-cao.docx")
+    print("written:", HERE / "quyet-dinh.docx", HERE / "bao-cao.docx")
+
+
+if __name__ == "__main__":
+    main()
