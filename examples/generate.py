@@ -94,13 +94,21 @@ class Profile:
     tw: int = 6
     appraisal: bool = True
     quirks: bool = False  # the example's touches: renamed, merged and new units
+    previous_file: bool = False  # last year's ranks as data/Y/nam-truoc.xlsx
 
 
 PROFILES = {
+    # The committed example: two complete years, so 2023 is compared by recomputing 2022.
     "example": Profile("example", (2022, 2023), quirks=True),
-    "province": Profile("province", (2022, 2023), so_nganh=20, huyen=12, xa=260, tw=8),
-    "national": Profile("national", (2023,), so_nganh=0, huyen=0, xa=10_600, tw=0),
-    "tiny": Profile("tiny", (2023,), so_nganh=3, huyen=2, xa=4, tw=1),
+    # A province of 300 units; last year's published ranks in nam-truoc.xlsx.
+    "province": Profile("province", (2023,), so_nganh=20, huyen=12, xa=260, tw=8,
+                        previous_file=True),
+    # The same province with both years' inputs (last year recomputed).
+    "province-2y": Profile("province-2y", (2022, 2023), so_nganh=20, huyen=12, xa=260, tw=8),
+    # Every commune of the country before 2025, one block.
+    "national": Profile("national", (2023,), so_nganh=0, huyen=0, xa=10_600, tw=0,
+                        previous_file=True),
+    "tiny": Profile("tiny", (2023,), so_nganh=3, huyen=2, xa=4, tw=1, previous_file=True),
 }
 
 
@@ -356,6 +364,36 @@ def generate(root: Path, profile: Profile, *, seed: str = SEED, workers: int = 1
         if profile.appraisal:
             _write_appraisals(plan, data, seed, settings)
         _write_survey(plan, data, seed, settings, quirks=profile.quirks)
+        if profile.previous_file:
+            _write_previous_ranks(plan, data, seed)
+
+
+def _write_previous_ranks(plan: YearPlan, data: Path, seed: str) -> None:
+    """data/Y/nam-truoc.xlsx: last year's published ranks, from last year's qualities."""
+    from cchc_cli.ranking import PREVIOUS_HEADERS, PREVIOUS_SHEET, assign_ranks
+    from cchc_cli.writers.xlsx import new_workbook
+
+    last = plan.year - 1
+    rows = []
+    for block in sorted({u.block for u in plan.units}):
+        members = [u for u in plan.units if u.block == block]
+        indices = {u.code: Decimal(str(round(quality(seed, u.code, last) * 100, 2)))
+                   for u in members}
+        ranks = assign_ranks(indices)
+        rows += [(code, block, ranks[code], indices[code]) for code in indices]
+    path = data / "nam-truoc.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = new_workbook(path)
+    sheet = workbook.add_worksheet(PREVIOUS_SHEET)
+    headers = [PREVIOUS_HEADERS[k] for k in ("code", "block", "rank", "index")]
+    sheet.write_row(0, 0, [f"Kết quả Chỉ số CCHC năm {last} đã công bố (dữ liệu tổng hợp)"])
+    sheet.write_row(2, 0, headers)
+    for r, (code, block, rank, index) in enumerate(rows, start=3):
+        sheet.write_string(r, 0, code)
+        sheet.write_string(r, 1, block)
+        sheet.write_number(r, 2, rank)
+        sheet.write_number(r, 3, float(index))
+    workbook.close()
 
 
 def _write_self_forms(plan: YearPlan, data: Path, seed: str, workers: int, *,

@@ -24,14 +24,13 @@ def criteria_from(text: str) -> CriteriaSet:
 
 def entry(code: str, value: Any, row: int = 0) -> LeafEntry:
     if value == NA:
-        return LeafEntry(code=code, row=row, value=None, cell=f"G{row + 1}", na=True,
-                         na_cell=f"H{row + 1}")
+        return LeafEntry(code=code, row=row, value=None, col=6, na=True, na_col=7)
     if isinstance(value, int | float | str) and not isinstance(value, bool):
         try:
             value = Decimal(str(value))
         except ArithmeticError:
             pass  # a choice label
-    return LeafEntry(code=code, row=row, value=value, cell=f"G{row + 1}", na_cell=f"H{row + 1}")
+    return LeafEntry(code=code, row=row, value=value, col=6, na_col=7)
 
 
 def year_inputs(

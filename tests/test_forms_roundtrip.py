@@ -92,9 +92,13 @@ def test_blank_template_has_cached_values_and_hidden_meta(tmp_path):
     report = api.template(box.root, year=2023, kind="self")
     path = report.written[0]
     book = CalamineWorkbook.from_path(str(path))
-    assert book.sheet_names == ["Tự đánh giá", "_cchc"]
-    meta_visible = [m.visible for m in book.sheets_metadata if m.name == "_cchc"][0]
-    assert str(meta_visible).endswith("Hidden")
+    # The form, its identity, and the options of its drop-downs (label, points).
+    assert book.sheet_names == ["Tự đánh giá", "_cchc", "_ds"]
+    hidden = {m.name for m in book.sheets_metadata if str(m.visible).endswith("Hidden")}
+    assert hidden == {"_cchc", "_ds"}
+    options = book.get_sheet_by_name("_ds").to_python()
+    assert options[:3] == [["Ban hành đúng thời hạn", 1.0], ["Ban hành chậm", 0.5],
+                           ["Không ban hành", 0.0]]
     meta = dict(book.get_sheet_by_name("_cchc").to_python()[1:])
     assert meta["kind"] == "self" and meta["year"] == "2023" and meta["block"] == "so-nganh"
     assert meta["criteria_fingerprint"] == box.criteria().fingerprint

@@ -21,6 +21,7 @@ from cchc_cli.numbers import json_number
 from cchc_cli.ranking import PreviousYear, YearRanking
 from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
+from cchc_cli.timing import stage
 from cchc_cli.workspace import Workspace
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -180,12 +181,13 @@ class ScoreRun:
 
 
 def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
-                   progress: Progress | None = None) -> tuple[YearInputs, YearScores,
-                                                              list[Issue]]:
+                   progress: Progress | None = None, inputs: YearInputs | None = None
+                   ) -> tuple[YearInputs, YearScores, list[Issue]]:
     """Read and score a year (no output): the shared first half of score/rank/report."""
     from cchc_cli.scoring import score_year
 
-    inputs = read_year(ws, year, jobs=jobs, progress=progress)
+    if inputs is None:
+        inputs = read_year(ws, year, jobs=jobs, progress=progress)
     blocks = {code: b.name for code, b in ws.settings.blocks.items()}
     scores = score_year(inputs, blocks=blocks, precision=ws.settings.precision)
     issues = sorted_issues([*ws.settings_issues, *inputs.issues, *scores.issues])
@@ -211,7 +213,10 @@ def score(
 
     ws = Workspace.open(workspace)
     moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
-    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
+    with stage("read"):
+        inputs = read_year(ws, year, jobs=jobs, progress=progress)
+    with stage("score"):
+        inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
     run = ScoreRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
                    as_of=moment)
     if not write:
@@ -224,7 +229,8 @@ def score(
         run.written.append(path)
         return run
     path = results / f"cham-diem-{year}.xlsx"
-    write_scores_workbook(path, run)
+    with stage("write"):
+        write_scores_workbook(path, run)
     run.written.append(path)
     return run
 
@@ -289,16 +295,20 @@ class RankRun(ScoreRun):
                              issues=self.issues)
 
 
-def load_previous(ws: Workspace, year: int, *, jobs: int | None = None
-                  ) -> tuple[PreviousYear | None, list[Issue]]:
+def has_year_inputs(ws: Workspace, year: int) -> bool:
+    return bool(ws.criteria_files(year)) and ws.register_path(year).exists()
+
+
+def load_previous(ws: Workspace, year: int, *, jobs: int | None = None,
+                  inputs: YearInputs | None = None) -> tuple[PreviousYear | None, list[Issue]]:
     """Last year's ranks: recomputed from year Y−1's inputs when the workspace has them
     (under Y−1's own criteria), else read from ``data/Y/nam-truoc.xlsx``."""
     from cchc_cli.issues import issue
     from cchc_cli.ranking import previous_from_ranking, rank_year, read_previous_file
 
     last = year - 1
-    if ws.criteria_files(last) and ws.register_path(last).exists():
-        inputs, scores, issues = compute_scores(ws, last, jobs=jobs)
+    if inputs is not None or has_year_inputs(ws, last):
+        inputs, scores, issues = compute_scores(ws, last, jobs=jobs, inputs=inputs)
         ranking = rank_year(scores, ws.settings, inputs.register, None)
         found: list[Issue] = []
         errors = [i for i in issues if i.is_error]
@@ -318,12 +328,19 @@ def load_previous(ws: Workspace, year: int, *, jobs: int | None = None
 def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
                     progress: Progress | None = None) -> RankRun:
     """Score and rank a year with its comparison to last year (no output)."""
+    from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
 
-    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
-    previous, previous_issues = load_previous(ws, year, jobs=jobs)
-    ranking = rank_year(scores, ws.settings, inputs.register, previous)
-    issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
+    # This year and last year's inputs are read together: one pool, one pass.
+    years = [year, year - 1] if has_year_inputs(ws, year - 1) else [year]
+    with stage("read"):
+        read = read_years(ws, years, jobs=jobs, progress=progress)
+    with stage("score"):
+        inputs, scores, issues = compute_scores(ws, year, inputs=read[year])
+        previous, previous_issues = load_previous(ws, year, inputs=read.get(year - 1))
+    with stage("rank"):
+        ranking = rank_year(scores, ws.settings, inputs.register, previous)
+        issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
     return RankRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
                    as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
 
@@ -356,7 +373,8 @@ def rank(
         run.written.append(path)
         return run
     path = results / f"xep-hang-{year}.xlsx"
-    write_ranking_workbook(path, run)
+    with stage("write"):
+        write_ranking_workbook(path, run)
     run.written.append(path)
     return run
 
@@ -399,8 +417,9 @@ def report(
     appraisers = {a.appraiser for history in run.inputs.appraisals.values() for a in history}
     context = build_context(run.ranking, ws.settings, as_of=run.as_of,
                             appraisers=len(appraisers))
-    charts = [bar_chart_png(names, values, precision=run.ranking.precision)
-              for _, names, values in context.charts]
+    with stage("charts"):
+        charts = [bar_chart_png(names, values, precision=run.ranking.precision)
+                  for _, names, values in context.charts]
     rendered: list[tuple[Path, bytes]] = []
     problems: list[Issue] = []
     results = ws.results_dir(year)
@@ -408,7 +427,8 @@ def report(
                                       (REPORT_TEMPLATE, f"bao-cao-{year}.docx", True)):
         path = template_path(ws.root, name)
         try:
-            data = render(path, context.values, charts if with_charts else None)
+            with stage("documents"):
+                data = render(path, context.values, charts if with_charts else None)
         except TemplateProblem as problem:
             problems.append(issue(problem.code, file=ws.rel(path),
                                   detail=problem.detail.rstrip(". ")))

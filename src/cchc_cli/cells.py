@@ -9,8 +9,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_SPACES = re.compile(r"\s+")
-
 
 @lru_cache(maxsize=512)
 def column_letter(index: int) -> str:
@@ -46,8 +44,15 @@ def address_key(cell: str | None) -> tuple[int, int]:
 
 
 def clean_text(value: str) -> str:
-    """NFC, trimmed, inner whitespace (including non-breaking) collapsed to one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """NFC, trimmed, inner whitespace (including non-breaking) collapsed to one space.
+
+    Called for every text cell read: ``str.split`` and ``is_normalized`` are C-fast and
+    most text is already NFC, so normalising is skipped when there is nothing to do.
+    """
+    text = " ".join(value.split())
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def header_key(value: object) -> str:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from cchc_cli.cells import header_key
 from cchc_cli.issues import Issue, issue
 from cchc_cli.modelcheck import StrictModel, Text, pydantic_issues
 from cchc_cli.numbers import plain
@@ -188,6 +189,9 @@ class Leaf:
     evidence: str | None = None
     note: str | None = None
     line: int | None = None
+    # Choice rules, looked up for every row read: normalised label → label, label → points.
+    choices: dict[str, str] = field(default_factory=dict, compare=False)
+    choice_points: dict[str, Decimal] = field(default_factory=dict, compare=False)
 
     @property
     def is_leaf(self) -> bool:
@@ -701,6 +705,7 @@ def build_set(
             return tuple(below)
         rule = node.rule or ManualRule()
         kind = {"survey": SURVEY, "bonus": BONUS, "penalty": PENALTY}.get(rule.type, SCORED)
+        options = rule.options if isinstance(rule, ChoiceRule) else []
         leaf = Leaf(
             code=code,
             name=node.name,
@@ -714,6 +719,8 @@ def build_set(
             evidence=node.evidence,
             note=node.note,
             line=line,
+            choices={header_key(o.label): o.label for o in options},
+            choice_points={o.label: o.points for o in options},
         )
         nodes[code] = leaf
         leaves.append(leaf)

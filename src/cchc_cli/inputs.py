@@ -78,28 +78,55 @@ def default_jobs() -> int:
 # Reading, sequential or in a pool
 # --------------------------------------------------------------------------------------
 
-_WORKER_CONTEXT: ReadContext | None = None
+# A file to read: its path, its name in messages, and the year whose context checks it.
+Item = tuple[Path, str, int]
+
+_WORKER_CONTEXTS: dict[int, ReadContext] = {}
 
 
-def _init_worker(ctx: ReadContext) -> None:
-    global _WORKER_CONTEXT
-    _WORKER_CONTEXT = ctx
+def _init_worker(contexts: dict[int, ReadContext]) -> None:
+    _WORKER_CONTEXTS.clear()
+    _WORKER_CONTEXTS.update(contexts)
 
 
-def _read_in_worker(item: tuple[str, str]) -> ReadResult:
-    assert _WORKER_CONTEXT is not None
-    return read_input(Path(item[0]), item[1], _WORKER_CONTEXT)
+def _read_chunk(chunk: list[tuple[int, str, str, int]]) -> list[tuple[int, ReadResult]]:
+    return [(index, read_input(Path(path), rel, _WORKER_CONTEXTS[year]))
+            for index, path, rel, year in chunk]
 
 
-def read_files(items: list[tuple[Path, str]], ctx: ReadContext, *, jobs: int | None = None,
+def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, str, str, int]]]:
+    """Largest files first, each alone (an appraisal workbook of a whole province takes
+    as long as a hundred self-assessments), then the rest in chunks big enough that the
+    pool's per-task cost does not matter."""
+    sized = []
+    for index, (path, rel, year) in enumerate(items):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        sized.append((size, index, str(path), rel, year))
+    sized.sort(key=lambda item: (-item[0], item[1]))
+    alone = jobs * 2
+    chunks = [[(i, p, r, y)] for _, i, p, r, y in sized[:alone]]
+    rest = [(i, p, r, y) for _, i, p, r, y in sized[alone:]]
+    size = max(1, min(64, len(rest) // (jobs * 6) or 1))
+    chunks += [rest[k:k + size] for k in range(0, len(rest), size)]
+    return chunks
+
+
+def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int | None = None,
                progress: Progress | None = None) -> list[ReadResult]:
-    """Read every (path, shown name); results in the order given."""
+    """Read every item; results in the order given.
+
+    Small runs are read in this process; many files are read by a pool of worker
+    processes (forked, so nothing is imported twice) that return small plain records.
+    """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     total = len(items)
-    results: list[ReadResult] = []
     if jobs == 1 or total < PARALLEL_MIN_FILES:
-        for done, (path, rel) in enumerate(items, 1):
-            results.append(read_input(path, rel, ctx))
+        results = []
+        for done, (path, rel, year) in enumerate(items, 1):
+            results.append(read_input(path, rel, contexts[year]))
             if progress:
                 progress(done, total)
         return results
@@ -107,19 +134,21 @@ def read_files(items: list[tuple[Path, str]], ctx: ReadContext, *, jobs: int | N
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    chunk = max(1, min(64, total // (jobs * 8) or 1))
+    ordered: list[ReadResult | None] = [None] * total
+    done = 0
     with ProcessPoolExecutor(
         max_workers=min(jobs, total),
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
-        initargs=(ctx,),
+        initargs=(contexts,),
     ) as pool:
-        payload = [(str(path), rel) for path, rel in items]
-        for done, result in enumerate(pool.map(_read_in_worker, payload, chunksize=chunk), 1):
-            results.append(result)
-            if progress and (done % 50 == 0 or done == total):
+        for chunk in pool.map(_read_chunk, _chunks(items, jobs)):
+            for index, result in chunk:
+                ordered[index] = result
+            done += len(chunk)
+            if progress:
                 progress(done, total)
-    return results
+    return ordered  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------------------
@@ -127,9 +156,8 @@ def read_files(items: list[tuple[Path, str]], ctx: ReadContext, *, jobs: int | N
 # --------------------------------------------------------------------------------------
 
 
-def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
-              progress: Progress | None = None, only: set[Path] | None = None) -> YearInputs:
-    """Criteria, register and every input form of ``year``, merged and cross-checked."""
+def _prepare(ws: Workspace, year: int) -> tuple[YearInputs, ReadContext | None]:
+    """Criteria and register of a year, and the context its forms are read against."""
     loaded = load_year_criteria(ws, year)
     register_path = ws.register_path(year)
     register, register_issues = read_register(register_path, file=ws.rel(register_path),
@@ -139,7 +167,7 @@ def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
     inputs.issues.extend(loaded.issues)
     inputs.issues.extend(register_issues)
     if register is None:
-        return inputs
+        return inputs, None
     inputs.issues.extend(check_not_applicable(register, loaded.sets, sheet=register.sheet))
     for block in sorted({u.block for u in register.units.values()}):
         if block in ws.settings.blocks and block not in loaded.sets and not any(
@@ -147,20 +175,46 @@ def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
         ):
             inputs.issues.append(issue("khoi-khong-co-bo-tieu-chi", file=f"criteria/{year}",
                                        value=block, year=year))
-    ctx = ReadContext(
+    context = ReadContext(
         year=year,
         sets=loaded.sets,
         units={u.code: (u.block, u.name) for u in register.units.values()},
         appraisers=dict(ws.settings.appraisers),
     )
-    paths = ws.input_files(year)
-    if only is not None:
-        paths = [p for p in paths if p.resolve() in only]
-    results = read_files([(p, ws.rel(p)) for p in paths], ctx, jobs=jobs, progress=progress)
-    merge(inputs, results)
-    if only is None:
-        _check_missing_self(inputs, register)
-    return inputs
+    return inputs, context
+
+
+def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
+               progress: Progress | None = None, only: set[Path] | None = None
+               ) -> dict[int, YearInputs]:
+    """Several years at once (this year and last year for ``rank``): one pool, one pass
+    over every file."""
+    prepared = {year: _prepare(ws, year) for year in years}
+    contexts = {year: ctx for year, (_, ctx) in prepared.items() if ctx is not None}
+    items: list[Item] = []
+    for year in contexts:
+        paths = ws.input_files(year)
+        if only is not None:
+            paths = [p for p in paths if p.resolve() in only]
+        items.extend((p, ws.rel(p), year) for p in paths)
+    results = read_files(items, contexts, jobs=jobs, progress=progress)
+    by_year: dict[int, list[ReadResult]] = {year: [] for year in contexts}
+    for (_, _, year), result in zip(items, results, strict=True):
+        by_year[year].append(result)
+    found: dict[int, YearInputs] = {}
+    for year, (inputs, ctx) in prepared.items():
+        if ctx is not None and inputs.register is not None:
+            merge(inputs, by_year[year])
+            if only is None:
+                _check_missing_self(inputs, inputs.register)
+        found[year] = inputs
+    return found
+
+
+def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
+              progress: Progress | None = None, only: set[Path] | None = None) -> YearInputs:
+    """Criteria, register and every input form of ``year``, merged and cross-checked."""
+    return read_years(ws, [year], jobs=jobs, progress=progress, only=only)[year]
 
 
 def merge(inputs: YearInputs, results: list[ReadResult]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cchc_cli.cells import header_key
-from cchc_cli.criteria import ChoiceRule, Leaf, RatioRule, TiersRule
+from cchc_cli.criteria import Leaf, RatioRule, TiersRule
 from cchc_cli.numbers import HUNDRED, ZERO, vi
 
 # The form column a rule reads (SPEC §7.1): data = Số liệu, choice = Lựa chọn,
@@ -51,21 +51,19 @@ def ratio_points(rule: RatioRule, top: Decimal, value: Decimal) -> Decimal:
     return top * min(Decimal(1), max(ZERO, share))
 
 
-def option_points(rule: ChoiceRule, label: str) -> Decimal | None:
-    key = header_key(label)
-    for option in rule.options:
-        if header_key(option.label) == key:
-            return option.points
-    return None
+def option_points(leaf: Leaf, label: str) -> Decimal | None:
+    found = leaf.choice_points.get(label)
+    if found is not None:
+        return found
+    own = leaf.choices.get(header_key(label))
+    return leaf.choice_points[own] if own is not None else None
 
 
-def canonical_label(rule: ChoiceRule, label: str) -> str | None:
+def canonical_label(leaf: Leaf, label: str) -> str | None:
     """The option's own spelling of ``label`` (case, spacing and NFC do not matter)."""
-    key = header_key(label)
-    for option in rule.options:
-        if header_key(option.label) == key:
-            return option.label
-    return None
+    if label in leaf.choice_points:
+        return label
+    return leaf.choices.get(header_key(label))
 
 
 def points(leaf: Leaf, value: Decimal | str) -> Decimal:
@@ -78,7 +76,7 @@ def points(leaf: Leaf, value: Decimal | str) -> Decimal:
     if kind in ("manual", "bonus", "penalty"):
         return value  # type: ignore[return-value]
     if kind == "choice":
-        found = option_points(rule, value)  # type: ignore[arg-type]
+        found = option_points(leaf, value)  # type: ignore[arg-type]
         if found is None:
             raise ValueError(f"unknown option {value!r} for {leaf.code}")
         return found

@@ -83,4 +83,20 @@ _localise_help()
 
 
 def main() -> None:
+    import os
+
+    if os.environ.get("CCHC_TIMINGS"):
+        import atexit
+
+        atexit.register(_print_timings)
     app()
+
+
+def _print_timings() -> None:
+    import json
+    import sys
+
+    from cchc_cli.timing import STAGES
+
+    sys.stderr.write("CCHC_TIMINGS " + json.dumps({k: round(v, 4) for k, v in STAGES.items()})
+                     + "\n")

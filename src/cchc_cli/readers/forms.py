@@ -10,6 +10,7 @@ arguments and results are picklable and free of DataFrames.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -32,7 +33,7 @@ from cchc_cli.formspec import (
     SURVEY_SHEET,
 )
 from cchc_cli.issues import Issue, issue
-from cchc_cli.numbers import NotANumber, parse_number, plain
+from cchc_cli.numbers import NotANumber, from_float, parse_number, plain
 from cchc_cli.readers.register import pick_sheet
 from cchc_cli.readers.tables import Header, HeaderMissing, cell_text, find_header
 from cchc_cli.readers.workbook import Book, BookError, Sheet, open_book
@@ -66,17 +67,34 @@ class ReadContext:
 
 @dataclass(slots=True)
 class LeafEntry:
-    """The inputs one form row gives for one leaf, with their cells."""
+    """The inputs one form row gives for one leaf, with their cells.
+
+    Cells are kept as 0-based row and column numbers and spelled as Excel addresses
+    only when asked for (most are never shown).
+    """
 
     code: str
     row: int  # 0-based
     value: Decimal | str | None  # number, or the option's own label
-    cell: str | None  # where the value is (the rule's input cell)
+    col: int = -1  # column of the value (the rule's input cell); -1: no such column
     na: bool = False
-    na_cell: str | None = None
+    na_col: int = -1
     bad: bool = False  # an error was reported for this row: do not report it again
     evidence: str = ""
     note: str = ""  # Giải trình (self) or Nhận xét (appraisal)
+
+    @property
+    def cell(self) -> str | None:
+        return address(self.row, self.col) if self.col >= 0 else None
+
+    @property
+    def na_cell(self) -> str | None:
+        return address(self.row, self.na_col) if self.na_col >= 0 else None
+
+    def __reduce__(self) -> tuple:
+        # Workers send thousands of these back: a plain tuple pickles 3× faster.
+        return (LeafEntry, (self.code, self.row, self.value, self.col, self.na,
+                            self.na_col, self.bad, self.evidence, self.note))
 
 
 @dataclass(slots=True)
@@ -92,6 +110,9 @@ class SelfForm:
 class AppraisalRow:
     unit: str
     entry: LeafEntry
+
+    def __reduce__(self) -> tuple:
+        return (AppraisalRow, (self.unit, self.entry))
 
 
 @dataclass(slots=True)
@@ -110,6 +131,9 @@ class SurveyValue:
     value: Decimal | None
     na: bool
     cell: str
+
+    def __reduce__(self) -> tuple:
+        return (SurveyValue, (self.unit, self.code, self.value, self.na, self.cell))
 
 
 @dataclass(slots=True)
@@ -242,6 +266,27 @@ def _cell(row: list[Any], col: int | None) -> Any:
     return row[col]
 
 
+def _filled(value: Any) -> bool:
+    """A cell someone typed in (whitespace alone does not count)."""
+    if value is None or value == "":
+        return False
+    return not isinstance(value, str) or not value.isspace()
+
+
+def _code_text(value: Any) -> str:
+    """A code cell as text; typed codes are plain ASCII strings, read without fuss."""
+    if value.__class__ is str and value.isascii():
+        return value.strip() if " " not in value.strip() else cell_text(value)
+    return cell_text(value)
+
+
+def _free_text(value: Any) -> str:
+    """Evidence, explanations, comments: kept as written, only trimmed."""
+    if isinstance(value, str):
+        return value.strip()
+    return cell_text(value)
+
+
 def _number(where: _Where, value: Any, cell: str, column: str, criterion: str | None
             ) -> tuple[Decimal | None, bool]:
     """Parse a number; (value, bad)."""
@@ -266,50 +311,85 @@ _SELF_ROLE = _Role("tu-cham-vuot-toi-da", SELF_HEADERS)
 _APPRAISAL_ROLE = _Role("tham-dinh-vuot-toi-da", APPRAISAL_HEADERS)
 
 
-def _read_leaf(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
+@dataclass(frozen=True, slots=True)
+class _Cols:
+    """Column numbers of a form's input fields (-1 where the form has no such column)."""
+
+    data: int
+    choice: int
+    score: int
+    na: int
+
+    @classmethod
+    def of(cls, columns: dict[str, int]) -> _Cols:
+        return cls(*(columns.get(name, -1) for name in ("data", "choice", "score", "na")))
+
+
+_FIELD = {INPUT_DATA: "data", INPUT_CHOICE: "choice", INPUT_SCORE: "score"}
+
+
+def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                role: _Role) -> LeafEntry:
-    """The inputs of one leaf row, checked against the leaf's rule (SPEC §5, §7)."""
+    """The inputs of one leaf row, checked against the leaf's rule (SPEC §5, §7).
+
+    Runs for every row of every form: cells are looked up by number and only cleaned
+    when they hold something.
+    """
     kind = input_kind(leaf)
-    entry = LeafEntry(code=leaf.code, row=r, value=None, cell=None)
-    # N/A mark.
-    na_col = cols.get("na")
-    if na_col is not None:
-        raw = cell_text(_cell(row, na_col))
-        entry.na_cell = address(r, na_col)
-        if raw:
-            if raw.casefold() == NA_MARK:
+    width = len(row)
+    entry = LeafEntry(leaf.code, r, None)
+    na_col = cols.na
+    if na_col >= 0:
+        entry.na_col = na_col
+        raw = row[na_col] if na_col < width else ""
+        if raw != "" and raw is not None:
+            text = cell_text(raw)
+            if text.casefold() == NA_MARK:
                 entry.na = True
                 if not leaf.na_allowed:
                     where.add("khong-ap-dung-khong-cho-phep", entry.na_cell, leaf.code)
                     entry.bad = True
-            else:
+            elif text:
                 where.add("dau-khong-ap-dung-la", entry.na_cell, leaf.code,
-                          column=role.headers["na"], value=raw[:40])
+                          column=role.headers["na"], value=text[:40])
                 entry.bad = True
-    field_name = {INPUT_DATA: "data", INPUT_CHOICE: "choice", INPUT_SCORE: "score"}[kind]
-    col = cols.get(field_name)
-    if col is not None:
-        entry.cell = address(r, col)
-        raw_value = _cell(row, col)
-        if kind == INPUT_CHOICE:
-            text = cell_text(raw_value)
-            if text:
-                label = canonical_label(leaf.rule, text)
-                if label is None:
-                    options = "; ".join(f"'{o.label}'" for o in leaf.rule.options)
-                    where.add("lua-chon-la", entry.cell, leaf.code, value=text[:80],
-                              options=options)
-                    entry.bad = True
-                else:
-                    entry.value = label
-        else:
-            number, bad = _number(where, raw_value, entry.cell, role.headers[field_name],
-                                  leaf.code)
-            entry.bad |= bad
-            if number is not None:
-                entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
-                entry.value = number
+    col = cols.data if kind == INPUT_DATA else cols.choice if kind == INPUT_CHOICE \
+        else cols.score
+    if col < 0:
+        return entry
+    entry.col = col
+    raw = row[col] if col < width else ""
+    if raw == "" or raw is None:
+        return entry
+    if kind == INPUT_CHOICE:
+        text = cell_text(raw)
+        if text:
+            label = canonical_label(leaf, text)
+            if label is None:
+                options = "; ".join(f"'{o.label}'" for o in leaf.rule.options)
+                where.add("lua-chon-la", entry.cell, leaf.code, value=text[:80],
+                          options=options)
+                entry.bad = True
+            else:
+                entry.value = label
+        return entry
+    if raw.__class__ is float:
+        number: Decimal | None = from_float(raw) if raw == raw and raw not in _INFINITE \
+            else None
+        bad = number is None
+        if bad:
+            where.add("khong-phai-so", entry.cell, leaf.code, value=str(raw),
+                      column=role.headers[_FIELD[kind]], reason="không phải số hữu hạn")
+    else:
+        number, bad = _number(where, raw, entry.cell, role.headers[_FIELD[kind]], leaf.code)
+    entry.bad |= bad
+    if number is not None:
+        entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
+        entry.value = number
     return entry
+
+
+_INFINITE = (float("inf"), float("-inf"))
 
 
 def _check_number(where: _Where, cell: str, leaf: Leaf, kind: str, number: Decimal,
@@ -342,8 +422,8 @@ def _duplicate_columns(where: _Where, header: Header) -> None:
 
 
 def _check_fingerprint(where: _Where, meta: dict[str, str], criteria: CriteriaSet,
-                       seen: dict[str, int], rule_texts: dict[str, str]) -> None:
-    """An older criteria version: say which codes differ."""
+                       seen: dict[str, int], sheet: Sheet, rule_col: int | None) -> None:
+    """An older criteria version: say which codes differ (names, rules, max)."""
     stated = meta.get("criteria_fingerprint", "")
     if not stated:
         return
@@ -353,6 +433,8 @@ def _check_fingerprint(where: _Where, meta: dict[str, str], criteria: CriteriaSe
         mine[block or criteria.block] = sha
     if mine.get(criteria.block, criteria.fingerprint) == criteria.fingerprint:
         return
+    rule_texts = {} if rule_col is None else {
+        code: cell_text(_cell(sheet.rows[r], rule_col)) for code, r in seen.items()}
     leaves = {leaf.code for leaf in criteria.leaves}
     added = [c for c in criteria.nodes if c not in seen]
     removed = [c for c in seen if c not in criteria.nodes]
@@ -426,14 +508,19 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
     cols = header.columns
     entries: dict[str, LeafEntry] = {}
     seen: dict[str, int] = {}
-    rule_texts: dict[str, str] = {}
+    inputs = _Cols.of(cols)
     code_col = cols["code"]
+    evidence_col, explanation_col = cols.get("evidence"), cols.get("explanation")
+    nodes = criteria.nodes
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        code = cell_text(_cell(row, code_col))
+        raw = row[code_col] if code_col < len(row) else ""
+        if raw == "" or raw is None:
+            continue
+        code = _code_text(raw)
         if not code:
             continue
-        node = criteria.nodes.get(code)
+        node = nodes.get(code)
         cell = address(r, code_col)
         if node is None:
             if _CODE_LIKE.match(code) or any(cell_text(v) for v in row[code_col + 1:]):
@@ -443,29 +530,29 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
             where.add("tieu-chi-trung-dong", cell, code, first=address(seen[code], code_col))
             continue
         seen[code] = r
-        if "rule" in cols:
-            rule_texts[code] = cell_text(_cell(row, cols["rule"]))
         if not node.is_leaf:
             continue
         leaf: Leaf = node  # type: ignore[assignment]
         _check_max(where, row, r, cols, leaf)
         if leaf.kind == SURVEY:
             continue
-        entry = _read_leaf(where, row, r, cols, leaf, _SELF_ROLE)
-        entry.evidence = cell_text(_cell(row, cols.get("evidence")))
-        entry.note = cell_text(_cell(row, cols.get("explanation")))
-        _check_shown(where, row, r, cols, leaf, entry)
-        if "evidence" in cols and not entry.na and not entry.bad and entry.value is not None:
+        entry = _read_leaf(where, row, r, inputs, leaf, _SELF_ROLE)
+        if evidence_col is not None:
+            entry.evidence = _free_text(_cell(row, evidence_col))
+        if explanation_col is not None:
+            entry.note = _free_text(_cell(row, explanation_col))
+        if not entry.na and not entry.bad and entry.value is not None:
             claimed = points(leaf, entry.value)
-            if claimed > 0 and not entry.evidence:
-                where.add("thieu-tai-lieu-kiem-chung", address(r, cols["evidence"]), leaf.code,
+            _check_shown(where, row, r, cols, leaf, claimed)
+            if claimed > 0 and evidence_col is not None and not entry.evidence:
+                where.add("thieu-tai-lieu-kiem-chung", address(r, evidence_col), leaf.code,
                           points=plain(claimed))
         entries[leaf.code] = entry
     for leaf in criteria.leaves:
         if leaf.code not in seen and leaf.kind != SURVEY:
             where.add("thieu-tieu-chi", None, leaf.code, name=leaf.name)
     if meta:
-        _check_fingerprint(where, meta, criteria, seen, rule_texts)
+        _check_fingerprint(where, meta, criteria, seen, sheet, cols.get("rule"))
     return SelfForm(file=rel, sheet=sheet.name, unit=unit, block=block, entries=entries)
 
 
@@ -485,20 +572,15 @@ def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf
 
 
 def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
-                 entry: LeafEntry) -> None:
+                 computed: Decimal) -> None:
     """Warn when the displayed points of a computed row disagree with the inputs."""
     col = cols.get("score")
-    if col is None or input_kind(leaf) == INPUT_SCORE or entry.bad or entry.na:
+    if col is None or input_kind(leaf) == INPUT_SCORE:
         return
-    if entry.value is None:
-        return
-    try:
-        shown = parse_number(_cell(row, col) or None)
-    except NotANumber:
-        return
-    if shown is None:
-        return
-    computed = points(leaf, entry.value)
+    raw = _cell(row, col)
+    if not isinstance(raw, float | int) or isinstance(raw, bool):
+        return  # no cached formula result (openpyxl, LibreOffice-unaware tools)
+    shown = Decimal(repr(float(raw)))
     if abs(shown - computed) > _SHOWN_TOLERANCE:
         where.add("diem-tinh-khac", address(r, col), leaf.code, shown=plain(shown),
                   computed=plain(computed.normalize()))
@@ -540,16 +622,24 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
     _duplicate_columns(where, header)
     cols = header.columns
     rows: list[AppraisalRow] = []
-    inputs = [cols[name] for name in ("data", "choice", "score", "na")]
+    fields = _Cols.of(cols)
+    first_input = min(fields.data, fields.choice, fields.score, fields.na)
+    wanted = (fields.data, fields.choice, fields.score, fields.na)
+    unit_col, code_col = cols["unit"], cols["code"]
+    comment_col = cols.get("comment")
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        unit = cell_text(_cell(row, cols["unit"]))
-        code = cell_text(_cell(row, cols["code"]))
+        if len(row) <= first_input:
+            continue
+        if not any(_filled(row[c]) for c in wanted if c < len(row)):
+            continue  # not appraised (or an empty row): the unit's own values stand
+        # Interned: a province's appraisal form names each unit a few dozen times, and
+        # one shared string pickles once.
+        unit = sys.intern(_code_text(_cell(row, unit_col)))
+        code = _code_text(_cell(row, code_col))
         if not unit and not code:
             continue
         where.unit = unit or None
-        if not any(cell_text(_cell(row, c)) for c in inputs):
-            continue  # not appraised: the unit's own values stand
         if unit not in ctx.units:
             where.add("ma-don-vi-la", address(r, cols["unit"]), code or None,
                       year=ctx.year)
@@ -569,8 +659,9 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
             where.add("tham-dinh-khac-co-quan", address(r, cols["code"]), code,
                       owner=ctx.appraisers.get(leaf.appraiser, leaf.appraiser),
                       appraiser=ctx.appraisers.get(appraiser, appraiser))
-        entry = _read_leaf(where, row, r, cols, leaf, _APPRAISAL_ROLE)
-        entry.note = cell_text(_cell(row, cols.get("comment")))
+        entry = _read_leaf(where, row, r, fields, leaf, _APPRAISAL_ROLE)
+        if comment_col is not None:
+            entry.note = _free_text(_cell(row, comment_col))
         if entry.value is None and not entry.na and not entry.bad:
             _points_without_input(where, row, r, cols, leaf, entry)
         rows.append(AppraisalRow(unit=unit, entry=entry))
@@ -599,7 +690,7 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
         matches = [o.label for o in leaf.rule.options if o.points == shown]
         if len(matches) == 1:
             entry.value = matches[0]
-            entry.cell = address(r, cols["score"])
+            entry.col = cols["score"]
             return
     column = APPRAISAL_HEADERS["choice" if kind == INPUT_CHOICE else "data"]
     where.add("tham-dinh-thieu-du-lieu", address(r, cols["score"]), leaf.code,

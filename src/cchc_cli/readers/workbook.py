@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,9 @@ MAX_CELLS = 5_000_000
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Cell and row references in sheet XML: r="XFD1048576" / r="1048576". Forms never go
-# past column Z or row 9999, so a reference beyond either triggers the exact count.
-_FAR_REF = re.compile(rb' r="(?:[A-Z]{2,}|[A-Z]*\d{5,}")')
+# past column Z or row 9999, so a reference to a two-letter column or a five-digit row
+# triggers the exact count.
+_FAR_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?\d{5})')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
 _ODS_TABLE = re.compile(rb"<table:table[\s>]")
@@ -103,31 +106,69 @@ def sniff_format(data: bytes) -> str:
     return "unknown"
 
 
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, never more than its declared size.
+
+    A crafted archive can declare a small size and inflate to gigabytes (a zip bomb);
+    decompressing with a bound finds the lie without paying for it. Reading the member
+    straight from the archive's bytes also skips zipfile's slower stream machinery.
+    """
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise BookError("tep-hong", detail=f"phần {info.filename} hỏng")
+    name_length, extra_length = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_length + extra_length
+    raw = data[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        try:
+            content = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+        except zlib.error as exc:
+            raise BookError("tep-hong", detail=f"không giải nén được {info.filename}") from exc
+    else:
+        raise BookError("tep-hong", detail=f"kiểu nén không hỗ trợ ở {info.filename}")
+    if len(content) != info.file_size:
+        raise BookError("tep-qua-lon", size=f"> {info.file_size}", limit=info.file_size)
+    return content
+
+
+# Parts python-calamine parses besides the sheets themselves.
+_PARTS_READ = ("xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+               "xl/_rels/workbook.xml.rels")
+
+
 def _check_zip(data: bytes) -> str:
-    """Validate a zip container's size before parsing; return 'xlsx' or 'ods'."""
+    """Validate a zip container before parsing; return 'xlsx' or 'ods'.
+
+    Every part the parser reads is inflated here with a bound (so a size that lies is
+    caught), and every sheet is checked for references far beyond any form (so a tiny
+    crafted file cannot make the parser allocate a million-row grid).
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
+        infos = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise BookError("tep-hong", detail="tệp nén bị hỏng hoặc không trọn vẹn") from exc
-    names = {info.filename for info in infos}
-    total = sum(info.file_size for info in infos)
+    total = sum(info.file_size for info in infos.values())
     if total > MAX_XML_BYTES:
         raise BookError("tep-qua-lon", size=total, limit=MAX_XML_BYTES)
-    if "xl/workbook.xml" in names:
+    if "xl/workbook.xml" in infos:
         kind = "xlsx"
-        sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    elif "content.xml" in names and "mimetype" in names:
+        sheets = [n for n in infos if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        others = [n for n in _PARTS_READ if n in infos]
+    elif "content.xml" in infos and "mimetype" in infos:
         kind = "ods"
-        sheets = ["content.xml"]
+        sheets, others = ["content.xml"], ["styles.xml"] if "styles.xml" in infos else []
     else:
         raise BookError("khong-phai-bang-tinh", detail="tệp nén không chứa bảng tính")
-    for name in sheets:
-        try:
-            xml = archive.read(name)
-        except Exception as exc:  # truncated member, bad CRC, unsupported compression
-            raise BookError("tep-hong", detail=f"không giải nén được {name}") from exc
-        _check_extent(xml, kind)
+    try:
+        for name in others:
+            _inflate(data, infos[name])
+        for name in sheets:
+            _check_extent(_inflate(data, infos[name]), kind)
+    except (struct.error, IndexError) as exc:
+        raise BookError("tep-hong", detail="tệp nén bị hỏng hoặc không trọn vẹn") from exc
     return kind
 
 

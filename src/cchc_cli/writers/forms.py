@@ -42,7 +42,6 @@ from cchc_cli.writers.xlsx import Styles, a4_landscape, fit_height, new_workbook
 INPUT_FILL = "#FFF7D6"  # pale yellow: "type here"
 GREY_FILL = "#D9D9D9"  # survey rows: not self-assessed
 AREA_FILL = "#E2EFDA"
-LIST_LIMIT = 255  # Excel's limit for an inline drop-down list
 
 INSTRUCTIONS_SELF = (
     "Hướng dẫn: chỉ nhập vào các ô nền vàng nhạt. Tiêu chí chấm theo lựa chọn: chọn ở cột"
@@ -79,10 +78,16 @@ def _formula_text(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def points_formula(leaf: Leaf, data: str, choice: str, na: str) -> str | None:
-    """An Excel formula of a non-manual leaf's points from its input cells, or None."""
+def points_formula(leaf: Leaf, data: str, choice: str, na: str,
+                   table: str | None = None) -> str | None:
+    """An Excel formula of a non-manual leaf's points from its input cells, or None.
+
+    With ``table`` (the options' label-and-points range), a choice is looked up there.
+    """
     rule = leaf.rule
     kind = rule.type
+    if kind == "choice" and table is not None:
+        return f'=IF({na}="{NA_MARK}","",IFERROR(VLOOKUP({choice},{table},2,FALSE),""))'
     if kind == "choice":
         inner = '""'
         for option in reversed(rule.options):
@@ -178,24 +183,45 @@ class _Looks:
         self.total_num = s.get(border=1, bold=True, bg_color="#DDEBF7", num_format="0.00")
 
 
-def _choice_validation(sheet: Any, row: int, col: int, leaf: Leaf, lists: _Lists) -> None:
-    labels = [option.label for option in leaf.rule.options]
-    options: dict[str, Any] = {
+class _Checks:
+    """Data validations of a sheet, grouped: cells with the same rule share one
+    ``<dataValidation>`` (a form repeats the same few rules on dozens of rows, and every
+    byte of sheet XML is read again by everyone who opens the form)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, list[tuple[int, int]]] = {}
+        self.makers: dict[tuple, Any] = {}
+
+    def add(self, key: tuple, row: int, col: int, make: Any) -> None:
+        """``make(first_cell_ref)`` builds the options; relative references in custom
+        formulas are written for the group's first cell and shift with the others."""
+        self.groups.setdefault(key, []).append((row, col))
+        self.makers.setdefault(key, make)
+
+    def write(self, sheet: Any) -> None:
+        for key, cells in self.groups.items():
+            cells.sort()
+            row, col = cells[0]
+            options = dict(self.makers[key](f"{_col(col)}{row + 1}"))
+            if len(cells) > 1:
+                options["multi_range"] = " ".join(f"{_col(c)}{r + 1}" for r, c in cells)
+            sheet.data_validation(row, col, row, col, options)
+
+
+def _choice_validation(checks: _Checks, row: int, col: int, leaf: Leaf, lists: _Lists) -> None:
+    labels, _ = lists.table_for(leaf)
+    checks.add(("choice", col, labels), row, col, lambda _ref: {
         "validate": "list",
+        "source": "=" + labels,
         "error_title": "Lựa chọn không hợp lệ",
         "error_message": "Hãy chọn một lựa chọn trong danh sách.",
-    }
-    if sum(len(label) + 1 for label in labels) <= LIST_LIMIT and not any("," in x for x in labels):
-        options["source"] = labels
-    else:
-        options["source"] = lists.range_for(labels)
-    sheet.data_validation(row, col, row, col, options)
+    })
 
 
-def _number_validation(sheet: Any, row: int, col: int, top: Decimal | None,
+def _number_validation(checks: _Checks, row: int, col: int, top: Decimal | None,
                        step: Decimal | None = None) -> None:
     if top is None:
-        sheet.data_validation(row, col, row, col, {
+        checks.add(("figure", col), row, col, lambda _ref: {
             "validate": "decimal", "criteria": ">=", "value": 0,
             "error_title": "Số liệu không hợp lệ",
             "error_message": "Nhập một số không âm.",
@@ -203,37 +229,33 @@ def _number_validation(sheet: Any, row: int, col: int, top: Decimal | None,
         return
     message = f"Nhập điểm từ 0 đến {plain(top)}"
     if step is not None:
-        cell = f"{_col(col)}{row + 1}"
-        sheet.data_validation(row, col, row, col, {
+        checks.add(("step", col, top, step), row, col, lambda ref: {
             "validate": "custom",
-            "value": f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={plain(top)},"
-                     f"MOD(ROUND({cell}*10000,0),ROUND({plain(step)}*10000,0))=0)",
+            "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={plain(top)},"
+                     f"MOD(ROUND({ref}*10000,0),ROUND({plain(step)}*10000,0))=0)",
             "error_title": "Điểm không hợp lệ",
             "error_message": f"{message}, là bội số của {plain(step)}.",
         })
         return
-    sheet.data_validation(row, col, row, col, {
+    checks.add(("points", col, top), row, col, lambda _ref: {
         "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(top),
         "error_title": "Điểm không hợp lệ", "error_message": message + ".",
     })
 
 
-def _na_validation(sheet: Any, row: int, col: int) -> None:
-    sheet.data_validation(row, col, row, col, {
+def _na_validation(checks: _Checks, row: int, col: int) -> None:
+    checks.add(("na", col), row, col, lambda _ref: {
         "validate": "list", "source": [NA_MARK],
         "error_title": "Không áp dụng",
         "error_message": "Chỉ nhập x (tiêu chí này được phép không áp dụng).",
     })
 
 
-def _evidence_prompt(sheet: Any, row: int, col: int, leaf: Leaf) -> None:
-    if not leaf.evidence:
-        return
-    sheet.data_validation(row, col, row, col, {
-        "validate": "any",
-        "input_title": "Tài liệu kiểm chứng",
-        "input_message": leaf.evidence[:250],
-    })
+def _evidence_note(sheet: Any, row: int, col: int, leaf: Leaf) -> None:
+    """What the evidence must be, as a note on the cell (shown on hover)."""
+    if leaf.evidence:
+        sheet.write_comment(row, col, f"Tài liệu kiểm chứng: {leaf.evidence}",
+                            {"x_scale": 2.2, "y_scale": 1.4, "author": "cchc"})
 
 
 def _col(index: int) -> str:
@@ -243,29 +265,38 @@ def _col(index: int) -> str:
 
 
 class _Lists:
-    """A hidden sheet of long drop-down lists (Excel limits inline lists to 255 chars)."""
+    """The hidden sheet ``_ds``: each choice rule's options (label, points) once.
+
+    Drop-downs refer to the labels and the computed-points formulas look the points up
+    (VLOOKUP), instead of repeating every label in every row's validation and formula.
+    """
 
     def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
         self.sheet = None
         self.used = 0
-        self.known: dict[tuple[str, ...], str] = {}
+        self.known: dict[tuple, tuple[str, str]] = {}
 
-    def range_for(self, labels: list[str]) -> str:
-        key = tuple(labels)
-        if key in self.known:
-            return self.known[key]
+    def table_for(self, leaf: Leaf) -> tuple[str, str]:
+        """(labels range, label-and-points range) of a choice leaf's options."""
+        options = [(o.label, o.points) for o in leaf.rule.options]
+        key = tuple(options)
+        found = self.known.get(key)
+        if found is not None:
+            return found
         if self.sheet is None:
             self.sheet = self.workbook.add_worksheet("_ds")
             self.sheet.hide()
         col = self.used
-        for r, label in enumerate(labels):
+        for r, (label, score) in enumerate(options):
             self.sheet.write_string(r, col, label)
-        self.used += 1
-        letter = _col(col)
-        ref = f"='_ds'!${letter}$1:${letter}${len(labels)}"
-        self.known[key] = ref
-        return ref
+            self.sheet.write_number(r, col + 1, float(score))
+        self.used += 2
+        first, second, last = _col(col), _col(col + 1), len(options)
+        found = (f"'_ds'!${first}$1:${first}${last}",
+                 f"'_ds'!${first}$1:${second}${last}")
+        self.known[key] = found
+        return found
 
 
 # --------------------------------------------------------------------------------------
@@ -318,6 +349,7 @@ def write_self_form(
 
 def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: CriteriaSet,
                context: FormContext, values: Mapping[str, Entered]) -> None:
+    checks = _Checks()
     col = {name: i for i, name in enumerate(SELF_COLUMNS)}
     last = len(SELF_COLUMNS) - 1
     settings = context.settings
@@ -370,8 +402,9 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
             for name in ("rule", "data", "choice", "na", "evidence", "explanation"):
                 sheet.write_blank(r, col[name], None, text_fmt)
             continue
-        _self_leaf_row(sheet, looks, lists, node, r, col, values.get(node.code),
+        _self_leaf_row(sheet, looks, lists, checks, node, r, col, values.get(node.code),
                        computed[node.code], ref)
+    checks.write(sheet)
 
     # Total: scored + bonus − penalty.
     scored = [leaf.code for leaf in criteria.leaves if leaf.kind not in (BONUS, PENALTY)]
@@ -402,7 +435,8 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
     _protect(sheet)
 
 
-def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, leaf: Leaf, r: int,
+def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf: Leaf,
+                   r: int,
                    col: dict[str, int], entered: Entered | None, computed: Decimal | None,
                    ref: Any) -> None:
     entered = entered or Entered()
@@ -421,27 +455,28 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, leaf: Leaf, r: int,
     # Data and choice: open only when the rule reads them.
     if kind == INPUT_DATA:
         write_value(sheet, r, col["data"], entered.data, looks.input_num)
-        _number_validation(sheet, r, col["data"], None)
+        _number_validation(checks, r, col["data"], None)
     else:
         sheet.write_blank(r, col["data"], None, looks.text)
     if kind == INPUT_CHOICE:
         write_value(sheet, r, col["choice"], entered.choice, looks.input_text)
-        _choice_validation(sheet, r, col["choice"], leaf, lists)
+        _choice_validation(checks, r, col["choice"], leaf, lists)
     else:
         sheet.write_blank(r, col["choice"], None, looks.text)
     if kind == INPUT_SCORE:
         write_value(sheet, r, col["score"], entered.score, looks.input_num)
-        _number_validation(sheet, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+        _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
     else:
-        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r))
+        table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
+        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r), table)
         sheet.write_formula(r, col["score"], formula, looks.points, _cached(computed))
     if leaf.na_allowed:
         write_value(sheet, r, col["na"], NA_MARK if entered.na else None, looks.input_center)
-        _na_validation(sheet, r, col["na"])
+        _na_validation(checks, r, col["na"])
     else:
         sheet.write_blank(r, col["na"], None, looks.text)
     write_value(sheet, r, col["evidence"], entered.evidence or None, looks.input_text)
-    _evidence_prompt(sheet, r, col["evidence"], leaf)
+    _evidence_note(sheet, r, col["evidence"], leaf)
     write_value(sheet, r, col["explanation"], entered.explanation or None, looks.input_text)
     fit_height(sheet, r, [
         (leaf.name, _SELF_WIDTHS["name"]), (describe(leaf), _SELF_WIDTHS["rule"]),
@@ -524,6 +559,7 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
     def ref(field: str, row: int) -> str:
         return f"{_col(col[field])}{row + 1}"
 
+    checks = _Checks()
     r = APPRAISAL_HEADER_ROW
     for r, line in enumerate(lines, start=APPRAISAL_HEADER_ROW + 1):
         leaf, own = line.leaf, line.own or Entered()
@@ -542,24 +578,26 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
         write_value(sheet, r, col["self_na"], NA_MARK if own.na else None, looks.text)
         if kind == INPUT_DATA:
             write_value(sheet, r, col["data"], mine.data, looks.input_num)
-            _number_validation(sheet, r, col["data"], None)
+            _number_validation(checks, r, col["data"], None)
         else:
             sheet.write_blank(r, col["data"], None, looks.text)
         if kind == INPUT_CHOICE:
             write_value(sheet, r, col["choice"], mine.choice, looks.input_text)
-            _choice_validation(sheet, r, col["choice"], leaf, lists)
+            _choice_validation(checks, r, col["choice"], leaf, lists)
         else:
             sheet.write_blank(r, col["choice"], None, looks.text)
         if kind == INPUT_SCORE:
             write_value(sheet, r, col["score"], mine.score, looks.input_num)
-            _number_validation(sheet, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+            _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
         else:
-            formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r))
+            table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
+            formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r),
+                                     table)
             sheet.write_formula(r, col["score"], formula, looks.points,
                                 _cached(entered_points(leaf, mine)))
         if leaf.na_allowed or mine.na:
             write_value(sheet, r, col["na"], NA_MARK if mine.na else None, looks.input_center)
-            _na_validation(sheet, r, col["na"])
+            _na_validation(checks, r, col["na"])
         else:
             sheet.write_blank(r, col["na"], None, looks.text)
         write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
@@ -570,6 +608,7 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
             (mine.choice or "", _APPRAISAL_WIDTHS["choice"]),
             (mine.comment, _APPRAISAL_WIDTHS["comment"]),
         ])
+    checks.write(sheet)
     sheet.freeze_panes(APPRAISAL_HEADER_ROW + 1, 3)
     sheet.autofilter(APPRAISAL_HEADER_ROW, 0, max(r, APPRAISAL_HEADER_ROW + 1), last)
     a4_landscape(sheet, repeat_rows=(APPRAISAL_HEADER_ROW, APPRAISAL_HEADER_ROW))
@@ -629,6 +668,7 @@ def write_survey_form(
         for i, (code, _) in enumerate(columns):
             sheet.write_string(SURVEY_HEADER_ROW, 2 + i, code, looks.header)
             sheet.set_column(2 + i, 2 + i, 16)
+        checks = _Checks()
         r = SURVEY_HEADER_ROW
         for r, unit in enumerate(units, start=SURVEY_HEADER_ROW + 1):
             criteria = sets.get(unit.block)
@@ -642,20 +682,27 @@ def write_survey_form(
                     continue
                 value = values.get((unit.code, code))
                 write_value(sheet, r, c, value, looks.input_num)
-                cell = f"{_col(c)}{r + 1}"
-                allowed_na = f',{cell}="{NA_MARK}"' if leaf.na_allowed else ""
-                sheet.data_validation(r, c, r, c, {
-                    "validate": "custom",
-                    "value": f"=OR(AND(ISNUMBER({cell}),{cell}>=0,{cell}<=100){allowed_na})",
-                    "error_title": "Tỷ lệ không hợp lệ",
-                    "error_message": "Nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 91,17)"
-                    + (" hoặc x" if leaf.na_allowed else "") + ".",
-                })
+                checks.add(("survey", c, leaf.na_allowed), r, c, _survey_check(leaf.na_allowed))
+        checks.write(sheet)
         sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
         sheet.autofilter(SURVEY_HEADER_ROW, 0, max(r, SURVEY_HEADER_ROW + 1), last)
         a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
         _protect(sheet)
         workbook.close()
+
+
+def _survey_check(na_allowed: bool) -> Any:
+    def make(ref: str) -> dict[str, Any]:
+        allowed_na = f',{ref}="{NA_MARK}"' if na_allowed else ""
+        return {
+            "validate": "custom",
+            "value": f"=OR(AND(ISNUMBER({ref}),{ref}>=0,{ref}<=100){allowed_na})",
+            "error_title": "Tỷ lệ không hợp lệ",
+            "error_message": "Nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 91,17)"
+            + (" hoặc x" if na_allowed else "") + ".",
+        }
+
+    return make
 
 
 def _na_codes(unit: Unit, criteria: CriteriaSet | None) -> set[str]:
