@@ -105,11 +105,19 @@ PROFILES = {
                         previous_file=True),
     # The same province with both years' inputs (last year recomputed).
     "province-2y": Profile("province-2y", (2022, 2023), so_nganh=20, huyen=12, xa=260, tw=8),
-    # Every commune of the country before 2025, one block.
+    # Every commune of the country before 2025, one block: self-assessments and survey
+    # (appraisal happens province by province).
     "national": Profile("national", (2023,), so_nganh=0, huyen=0, xa=10_600, tw=0,
-                        previous_file=True),
+                        appraisal=False, previous_file=True),
     "tiny": Profile("tiny", (2023,), so_nganh=3, huyen=2, xa=4, tw=1, previous_file=True),
 }
+
+
+def scaled(units: int) -> Profile:
+    """A province-shaped workspace of about ``units`` units (for measuring growth)."""
+    so, huyen, tw = min(20, units // 10), min(12, units // 25), min(8, units // 40)
+    return Profile(f"units-{units}", (2023,), so_nganh=so, huyen=huyen,
+                   xa=max(1, units - so - huyen - tw), tw=tw, previous_file=True)
 
 
 def _commune_name(i: int) -> str:
@@ -475,11 +483,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="thư mục không gian làm việc sẽ ghi")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="example")
+    parser.add_argument("--units", type=int, help="a province of about this many units"
+                        " (overrides --profile)")
     parser.add_argument("--seed", default=SEED)
     parser.add_argument("--workers", type=int, default=1, help="tiến trình ghi song song")
     args = parser.parse_args(argv)
-    generate(args.out, PROFILES[args.profile], seed=args.seed, workers=args.workers)
-    print(f"Đã sinh không gian làm việc '{args.profile}' tại {args.out}")
+    profile = scaled(args.units) if args.units else PROFILES[args.profile]
+    generate(args.out, profile, seed=args.seed, workers=args.workers)
+    print(f"Đã sinh không gian làm việc '{profile.name}' tại {args.out}")
     return 0
 
 

@@ -424,3 +424,14 @@ def test_validate_cli_names_the_broken_cell(box, cli):
     assert "data/2023/tu-danh-gia/tu-danh-gia-STP.xlsx, Tự đánh giá!G9" in result.stdout
     assert "tu-cham-vuot-toi-da" in result.stdout
     assert "Traceback" not in result.output
+
+
+def test_an_appraisal_of_zero_points_is_an_appraisal(box):
+    """0 is a value: a row whose only appraisal cell holds 0 replaces the unit's own."""
+    path = box.appraisal_form("snv", [("STP", "1.2", Entered(score=Decimal(0),
+                                                             comment="Không có báo cáo"))])
+    from cchc_cli.inputs import read_year
+
+    history = read_year(box.workspace(), 2023).appraisals[("STP", "1.2")]
+    assert history[-1].entry.value == Decimal(0)
+    assert history[-1].file.endswith(path.name)

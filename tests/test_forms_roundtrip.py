@@ -22,7 +22,7 @@ DATA = ROOT / "tests" / "data"
 def context(box: Sandbox) -> ReadContext:
     return ReadContext(year=box.year, sets={"so-nganh": box.criteria()},
                        units={u.code: (u.block, u.name) for u in box.units},
-                       appraisers=dict(Settings().appraisers))
+                       appraisers=dict(Settings().appraisers), keep_text=True)
 
 
 # What a person types into the blank form of STP, by cell.
@@ -99,6 +99,7 @@ def test_blank_template_has_cached_values_and_hidden_meta(tmp_path):
     options = book.get_sheet_by_name("_ds").to_python()
     assert options[:3] == [["Ban hành đúng thời hạn", 1.0], ["Ban hành chậm", 0.5],
                            ["Không ban hành", 0.0]]
+    assert all(len(row) == 2 for row in options)  # stacked in two columns
     meta = dict(book.get_sheet_by_name("_cchc").to_python()[1:])
     assert meta["kind"] == "self" and meta["year"] == "2023" and meta["block"] == "so-nganh"
     assert meta["criteria_fingerprint"] == box.criteria().fingerprint

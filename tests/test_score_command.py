@@ -128,6 +128,7 @@ def test_explain_tells_where_every_point_comes_from(box, cli):
     assert "đơn vị tự đánh giá 2,75; nhận xét: Thiếu" in text
     assert "tu-danh-gia-STP.xlsx, Tự đánh giá!F8" in text   # 1.1 from the self form
     assert "khao-sat.xlsx, Khảo sát!C6" in text             # 3.1 from the survey
+    assert "tài liệu kiểm chứng: Kế hoạch số 10/KH-STP" in text  # what the unit cited
     # 1 + 2.5 + 2 + 1.6 + 9.117 + 1.6 = 17.817 of 20 → 89.085 → 89.09
     assert "Chỉ số = 17,817 ÷ 20 × 100 = 89,085000 → công bố 89,09" in text
 

@@ -6,9 +6,11 @@ The CLI parses options, calls exactly one of these and renders what it returns, 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,23 @@ from cchc_cli.timing import stage
 from cchc_cli.workspace import Workspace
 
 _YEAR = re.compile(r"^\d{4}$")
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a run builds its records.
+
+    A run allocates a million small objects that live until it ends and form no
+    cycles; the collector would repeatedly walk them all (measured: 60 % of scoring
+    time at 1 000 units). Reference counting still frees everything else.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass
@@ -66,6 +85,7 @@ def _year_of(ws: Workspace, path: Path) -> int | None:
     return None
 
 
+@gc_paused()
 def validate(
     workspace: Path,
     *,
@@ -194,6 +214,7 @@ def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
     return inputs, scores, issues
 
 
+@gc_paused()
 def score(
     workspace: Path,
     *,
@@ -257,6 +278,7 @@ class Explanation:
         return explain_document(self)
 
 
+@gc_paused()
 def explain(
     workspace: Path,
     *,
@@ -269,7 +291,8 @@ def explain(
     import difflib
 
     ws = Workspace.open(workspace)
-    inputs, scores, issues = compute_scores(ws, year, jobs=jobs, progress=progress)
+    inputs = read_year(ws, year, jobs=jobs, progress=progress, keep_text=True)
+    inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
     found = scores.unit(unit)
     if found is None:
         codes = [u.code for u in scores.all_units()]
@@ -345,6 +368,7 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
                    as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
 
 
+@gc_paused()
 def rank(
     workspace: Path,
     *,
@@ -384,6 +408,7 @@ class ReportRun(RankRun):
     """Everything ``cchc report`` computed and wrote (its JSON is rank's)."""
 
 
+@gc_paused()
 def report(
     workspace: Path,
     *,

@@ -240,6 +240,8 @@ class CriteriaSet:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_leaf_map", {leaf.code: leaf for leaf in self.leaves})
+        object.__setattr__(self, "groups", tuple(code for code, node in self.nodes.items()
+                                                 if isinstance(node, Group)))
 
     def leaf(self, code: str) -> Leaf | None:
         return self._leaf_map.get(code)  # type: ignore[attr-defined]

@@ -96,8 +96,7 @@ def _read_chunk(chunk: list[tuple[int, str, str, int]]) -> list[tuple[int, ReadR
 
 def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, str, str, int]]]:
     """Largest files first, each alone (an appraisal workbook of a whole province takes
-    as long as a hundred self-assessments), then the rest in chunks big enough that the
-    pool's per-task cost does not matter."""
+    as long as a hundred self-assessments), then the rest in small chunks."""
     sized = []
     for index, (path, rel, year) in enumerate(items):
         try:
@@ -109,7 +108,7 @@ def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, str, str, int]
     alone = jobs * 2
     chunks = [[(i, p, r, y)] for _, i, p, r, y in sized[:alone]]
     rest = [(i, p, r, y) for _, i, p, r, y in sized[alone:]]
-    size = max(1, min(64, len(rest) // (jobs * 6) or 1))
+    size = max(1, min(32, len(rest) // (jobs * 16) or 1))
     chunks += [rest[k:k + size] for k in range(0, len(rest), size)]
     return chunks
 
@@ -118,36 +117,54 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
                progress: Progress | None = None) -> list[ReadResult]:
     """Read every item; results in the order given.
 
-    Small runs are read in this process; many files are read by a pool of worker
-    processes (forked, so nothing is imported twice) that return small plain records.
+    Small runs are read in this process. Many files are shared between this process and
+    ``jobs − 1`` forked workers (nothing is imported twice): workers take chunks from
+    the front of the list (largest files first), this process reads from the back, so
+    both finish together and the results this process reads never need pickling.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     total = len(items)
-    if jobs == 1 or total < PARALLEL_MIN_FILES:
-        results = []
-        for done, (path, rel, year) in enumerate(items, 1):
-            results.append(read_input(path, rel, contexts[year]))
-            if progress:
-                progress(done, total)
-        return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     ordered: list[ReadResult | None] = [None] * total
     done = 0
+
+    def store(chunk: list[tuple[int, ReadResult]]) -> None:
+        nonlocal done
+        for index, result in chunk:
+            ordered[index] = result
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    if jobs == 1 or total < PARALLEL_MIN_FILES:
+        for index, (path, rel, year) in enumerate(items):
+            store([(index, read_input(path, rel, contexts[year]))])
+        return ordered  # type: ignore[return-value]
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    _init_worker(contexts)  # this process reads too
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    workers = jobs - 1
+    pending = deque(_chunks(items, jobs))
+    running: set = set()
     with ProcessPoolExecutor(
-        max_workers=min(jobs, total),
+        max_workers=workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
         initargs=(contexts,),
     ) as pool:
-        for chunk in pool.map(_read_chunk, _chunks(items, jobs)):
-            for index, result in chunk:
-                ordered[index] = result
-            done += len(chunk)
-            if progress:
-                progress(done, total)
+        while pending or running:
+            while pending and len(running) < workers * 2:
+                running.add(pool.submit(_read_chunk, pending.popleft()))
+            if pending:
+                store(_read_chunk(pending.pop()))
+                finished = {f for f in running if f.done()}
+            else:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                running.discard(future)
+                store(future.result())
     return ordered  # type: ignore[return-value]
 
 
@@ -156,7 +173,8 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
 # --------------------------------------------------------------------------------------
 
 
-def _prepare(ws: Workspace, year: int) -> tuple[YearInputs, ReadContext | None]:
+def _prepare(ws: Workspace, year: int, keep_text: bool = False
+             ) -> tuple[YearInputs, ReadContext | None]:
     """Criteria and register of a year, and the context its forms are read against."""
     loaded = load_year_criteria(ws, year)
     register_path = ws.register_path(year)
@@ -180,16 +198,17 @@ def _prepare(ws: Workspace, year: int) -> tuple[YearInputs, ReadContext | None]:
         sets=loaded.sets,
         units={u.code: (u.block, u.name) for u in register.units.values()},
         appraisers=dict(ws.settings.appraisers),
+        keep_text=keep_text,
     )
     return inputs, context
 
 
 def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
-               progress: Progress | None = None, only: set[Path] | None = None
-               ) -> dict[int, YearInputs]:
+               progress: Progress | None = None, only: set[Path] | None = None,
+               keep_text: bool = False) -> dict[int, YearInputs]:
     """Several years at once (this year and last year for ``rank``): one pool, one pass
-    over every file."""
-    prepared = {year: _prepare(ws, year) for year in years}
+    over every file. ``keep_text`` keeps evidence and explanations (for explain)."""
+    prepared = {year: _prepare(ws, year, keep_text) for year in years}
     contexts = {year: ctx for year, (_, ctx) in prepared.items() if ctx is not None}
     items: list[Item] = []
     for year in contexts:
@@ -212,9 +231,11 @@ def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
 
 
 def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
-              progress: Progress | None = None, only: set[Path] | None = None) -> YearInputs:
+              progress: Progress | None = None, only: set[Path] | None = None,
+              keep_text: bool = False) -> YearInputs:
     """Criteria, register and every input form of ``year``, merged and cross-checked."""
-    return read_years(ws, [year], jobs=jobs, progress=progress, only=only)[year]
+    return read_years(ws, [year], jobs=jobs, progress=progress, only=only,
+                      keep_text=keep_text)[year]
 
 
 def merge(inputs: YearInputs, results: list[ReadResult]) -> None:

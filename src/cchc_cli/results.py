@@ -101,6 +101,8 @@ def explain_document(explanation: Any) -> dict[str, Any]:
                 "self_input": None if own is None or own.na else (
                     own.value if isinstance(own.value, str) else _number(own.value)),
                 "self_na": bool(own and own.na),
+                "evidence": own.evidence if own is not None and own.evidence else None,
+                "explanation": own.note if own is not None and own.note else None,
             }
         else:
             totals = unit.nodes.get(node.code)

@@ -9,11 +9,12 @@ the whole computation.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group, Leaf
+from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Leaf
 from cchc_cli.inputs import YearInputs
 from cchc_cli.issues import Issue, issue
 from cchc_cli.numbers import HUNDRED, ZERO, round_half_up
@@ -29,27 +30,63 @@ NA_REGISTER, NA_MARKED = "register", "marked"
 _CONTEXT = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 
 
-@dataclass(slots=True)
 class LeafResult:
-    """How one leaf of one unit was scored."""
+    """How one leaf of one unit was scored.
 
-    code: str
-    kind: str
-    max: Decimal
-    points: Decimal = ZERO
-    input: Decimal | str | None = None
-    source: str | None = None  # self | appraisal | survey
-    file: str | None = None
-    sheet: str | None = None
-    cell: str | None = None
-    round: int | None = None
-    appraiser: str | None = None
-    comment: str = ""
-    na: bool = False
-    na_reason: str | None = None  # register | marked
-    na_cell: str | None = None
-    missing: bool = False  # no usable input: the unit has an error
-    own: LeafEntry | None = None  # the unit's self-assessed row, for differences
+    A national run holds one of these per leaf per commune (about 750 000): the record
+    keeps references to what it was computed from — the leaf, the input record, the
+    file — and derives the rest (code, input, cell, comment) on demand.
+    """
+
+    __slots__ = ("leaf", "points", "source", "origin", "file", "sheet", "round", "appraiser",
+                 "na", "na_reason", "register_cell", "missing", "own")
+
+    def __init__(self, leaf: Leaf, own: LeafEntry | None = None) -> None:
+        self.leaf = leaf
+        self.points: Decimal = ZERO
+        self.source: str | None = None  # self | appraisal | survey
+        self.origin: LeafEntry | Any = None  # the record the input came from
+        self.file: str | None = None
+        self.sheet: str | None = None
+        self.round: int | None = None
+        self.appraiser: str | None = None
+        self.na = False
+        self.na_reason: str | None = None  # register | marked
+        self.register_cell: str | None = None
+        self.missing = False  # no usable input: the unit has an error
+        self.own = own  # the unit's self-assessed row, for differences
+
+    @property
+    def code(self) -> str:
+        return self.leaf.code
+
+    @property
+    def kind(self) -> str:
+        return self.leaf.kind
+
+    @property
+    def max(self) -> Decimal:
+        return self.leaf.max
+
+    @property
+    def input(self) -> Decimal | str | None:
+        if self.origin is None or self.na or self.missing:
+            return None
+        return self.origin.value
+
+    @property
+    def cell(self) -> str | None:
+        return self.origin.cell if self.origin is not None else None
+
+    @property
+    def na_cell(self) -> str | None:
+        if self.na_reason == NA_REGISTER:
+            return self.register_cell
+        return getattr(self.origin, "na_cell", None) or self.cell if self.na else None
+
+    @property
+    def comment(self) -> str:
+        return self.origin.note if self.source == SOURCE_APPRAISAL else ""
 
     @property
     def applicable(self) -> bool:
@@ -57,7 +94,7 @@ class LeafResult:
 
     @property
     def counts_in_scale(self) -> bool:
-        return self.kind not in (BONUS, PENALTY)
+        return self.leaf.kind not in (BONUS, PENALTY)
 
     @property
     def changed_by_appraisal(self) -> bool:
@@ -88,6 +125,27 @@ class NodeResult:
         return _CONTEXT.multiply(_CONTEXT.divide(self.points, self.max_points), HUNDRED)
 
 
+class NodeTotals(Mapping[str, NodeResult]):
+    """Totals of every area and criterion of a unit, made into records when read (a
+    national run would otherwise build 360 000 of them to publish a few per unit)."""
+
+    __slots__ = ("criteria", "sums")
+
+    def __init__(self, criteria: CriteriaSet, sums: dict[str, list[Decimal]]) -> None:
+        self.criteria = criteria
+        self.sums = sums
+
+    def __getitem__(self, code: str) -> NodeResult:
+        points, top = self.sums[code]
+        return NodeResult(code, self.criteria.nodes[code].name, points, top)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sums)
+
+    def __len__(self) -> int:
+        return len(self.sums)
+
+
 @dataclass
 class UnitScore:
     code: str
@@ -104,7 +162,7 @@ class UnitScore:
     bonus: Decimal
     penalty: Decimal
     not_applicable: list[str]
-    nodes: dict[str, NodeResult]
+    nodes: Mapping[str, NodeResult]
     leaves: dict[str, LeafResult]
     unappraised: list[str] = field(default_factory=list)
     errors: int = 0
@@ -166,14 +224,13 @@ def register_na(unit: Unit, criteria: CriteriaSet) -> set[str]:
 def score_leaf(leaf: Leaf, unit: Unit, inputs: YearInputs, self_form: SelfForm | None,
                excluded: set[str], issues: list[Issue]) -> LeafResult:
     """One leaf of one unit (SPEC §8 steps 1–3)."""
-    result = LeafResult(code=leaf.code, kind=leaf.kind, max=leaf.max)
-    own = self_form.entries.get(leaf.code) if self_form else None
-    result.own = own
-    if leaf.code in excluded:
+    own = self_form.entries.get(leaf.code) if self_form is not None else None
+    result = LeafResult(leaf, own)
+    if excluded and leaf.code in excluded:
         result.na, result.na_reason = True, NA_REGISTER
         if inputs.register is not None:
             result.file, result.sheet = inputs.register.file, inputs.register.sheet
-        result.na_cell = unit.na_cell
+        result.register_cell = unit.na_cell
         return result
     if leaf.kind == SURVEY:
         found = inputs.survey.get((unit.code, leaf.code))
@@ -181,21 +238,19 @@ def score_leaf(leaf: Leaf, unit: Unit, inputs: YearInputs, self_form: SelfForm |
             issues.append(issue("thieu-khao-sat", unit=unit.code, criterion=leaf.code))
             result.missing = True
             return result
-        value, file, sheet = found
-        result.source, result.file, result.sheet, result.cell = SOURCE_SURVEY, file, sheet, \
-            value.cell
+        value, result.file, result.sheet = found
+        result.source, result.origin = SOURCE_SURVEY, value
         if value.na:
-            result.na, result.na_reason, result.na_cell = True, NA_MARKED, value.cell
+            result.na, result.na_reason = True, NA_MARKED
             return result
-        result.input = value.value
         result.points = points(leaf, value.value)
         return result
     history = inputs.appraisals.get((unit.code, leaf.code))
-    final = history[-1] if history else None
-    if final is not None:
+    if history:
+        final = history[-1]
         entry = final.entry
         result.source, result.file, result.sheet = SOURCE_APPRAISAL, final.file, final.sheet
-        result.round, result.appraiser, result.comment = final.round, final.appraiser, entry.note
+        result.round, result.appraiser = final.round, final.appraiser
     elif own is not None:
         entry = own
         result.source = SOURCE_SELF
@@ -204,12 +259,12 @@ def score_leaf(leaf: Leaf, unit: Unit, inputs: YearInputs, self_form: SelfForm |
         # No row at all: the missing form or row is already an error of this unit.
         result.missing = True
         return result
-    result.cell = entry.cell
+    result.origin = entry
     if entry.bad:
         result.missing = True  # the bad cell is already reported
         return result
     if entry.na:
-        result.na, result.na_reason, result.na_cell = True, NA_MARKED, entry.na_cell
+        result.na, result.na_reason = True, NA_MARKED
         return result
     if entry.value is None:
         if leaf.kind in (BONUS, PENALTY):
@@ -219,8 +274,7 @@ def score_leaf(leaf: Leaf, unit: Unit, inputs: YearInputs, self_form: SelfForm |
                             what=_what(leaf)))
         result.missing = True
         return result
-    result.input = entry.value
-    result.points = points(leaf, entry.value)
+    result.points = entry.points if entry.points is not None else points(leaf, entry.value)
     return result
 
 
@@ -243,14 +297,29 @@ def score_unit(unit: Unit, criteria: CriteriaSet, inputs: YearInputs, *, precisi
         shown = ", ".join(unappraised[:12]) + (" …" if len(unappraised) > 12 else "")
         issues.append(issue("chua-tham-dinh", file=self_form.file, sheet=self_form.sheet,
                             unit=unit.code, count=len(unappraised), codes=shown))
-    scored = [r for r in leaves.values() if r.counts_in_scale and not r.na]
-    total = sum((r.points for r in scored), ZERO)
-    max_points = sum((r.max for r in scored), ZERO)
-    bonus = sum((r.points for r in leaves.values() if r.kind == BONUS and not r.na), ZERO)
-    penalty = sum((r.points for r in leaves.values() if r.kind == PENALTY and not r.na), ZERO)
+    # Totals in one pass; each applicable scored leaf also counts for its ancestors.
+    total = max_points = bonus = penalty = survey_points = ZERO
+    sums: dict[str, list[Decimal]] = {code: [ZERO, ZERO] for code in criteria.groups}
+    for result in leaves.values():
+        if result.na:
+            continue
+        leaf = result.leaf
+        kind = leaf.kind
+        if kind == BONUS:
+            bonus += result.points
+        elif kind == PENALTY:
+            penalty += result.points
+        else:
+            total += result.points
+            max_points += leaf.max
+            if kind == SURVEY:
+                survey_points += result.points
+            for ancestor in leaf.path:
+                pair = sums[ancestor]
+                pair[0] += result.points
+                pair[1] += leaf.max
     points_total = total + bonus - penalty
-    survey_points = sum((r.points for r in scored if r.kind == SURVEY), ZERO)
-    nodes = _node_totals(criteria, leaves)
+    nodes = NodeTotals(criteria, sums)
     errors = prior_errors + sum(1 for i in issues if i.is_error)
     index = None
     if max_points > 0:
@@ -282,21 +351,6 @@ def score_unit(unit: Unit, criteria: CriteriaSet, inputs: YearInputs, *, precisi
         errors=errors,
     )
     return score, issues
-
-
-def _node_totals(criteria: CriteriaSet, leaves: dict[str, LeafResult]) -> dict[str, NodeResult]:
-    nodes: dict[str, NodeResult] = {}
-    for node in criteria.nodes.values():
-        if not isinstance(node, Group):
-            continue
-        below = [leaves[c] for c in node.leaves if leaves[c].counts_in_scale and not leaves[c].na]
-        nodes[node.code] = NodeResult(
-            code=node.code,
-            name=node.name,
-            points=sum((r.points for r in below), ZERO),
-            max_points=sum((r.max for r in below), ZERO),
-        )
-    return nodes
 
 
 def score_year(inputs: YearInputs, *, blocks: dict[str, str], precision: int) -> YearScores:

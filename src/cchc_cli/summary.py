@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group
 from cchc_cli.numbers import HUNDRED, ZERO
@@ -47,7 +48,12 @@ class BlockSummary:
     counts: dict[str, int]  # band label → units, in band order
     average: Decimal | None
     areas: list[AreaSummary] = field(default_factory=list)
-    losses: list[CriterionLoss] = field(default_factory=list)
+    criteria: CriteriaSet | None = None
+
+    @cached_property
+    def losses(self) -> list[CriterionLoss]:
+        """Criteria where units lost points (computed when a report asks for them)."""
+        return _losses(self.criteria, self.ranked) if self.criteria is not None else []
 
     @property
     def top(self) -> list[RankEntry]:
@@ -94,7 +100,7 @@ def summarize_block(block: BlockRanking) -> BlockSummary:
     )
     if block.criteria is not None:
         summary.areas = _areas(block.criteria, ranked)
-        summary.losses = _losses(block.criteria, ranked)
+        summary.criteria = block.criteria
     return summary
 
 

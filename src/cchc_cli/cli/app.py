@@ -83,13 +83,29 @@ _localise_help()
 
 
 def main() -> None:
+    """The ``cchc`` entry point.
+
+    When the command is done, the process ends without tearing the interpreter down
+    object by object: a national run holds millions of records, and freeing them one by
+    one takes longer than some commands. Outputs are already written and closed (and
+    renamed into place); the standard streams are flushed first.
+    """
     import os
+    import sys
 
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
     if os.environ.get("CCHC_TIMINGS"):
-        import atexit
-
-        atexit.register(_print_timings)
-    app()
+        _print_timings()
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 def _print_timings() -> None:

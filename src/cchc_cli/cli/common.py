@@ -139,8 +139,12 @@ def progress_bar(quiet: bool, label: str = "Đọc tệp") -> Iterator[Any]:
 
 
 def emit_json(document: Any) -> None:
-    """One JSON document on stdout, nothing else there."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+    """One JSON document on stdout, nothing else there.
+
+    Compact: Python's C encoder only runs without indentation, and a national ranking
+    is tens of megabytes (pipe through ``python -m json.tool`` to read it).
+    """
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
     sys.stdout.write("\n")
     sys.stdout.flush()
 

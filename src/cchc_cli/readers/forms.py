@@ -63,6 +63,9 @@ class ReadContext:
     units: dict[str, tuple[str, str]]  # code → (block, name)
     appraisers: dict[str, str]
     broken_blocks: frozenset[str] = frozenset()
+    # Keep the units' evidence texts and explanations (for ``cchc explain``); a national
+    # run checks them in the readers and does not carry 700 000 strings further.
+    keep_text: bool = False
 
 
 @dataclass(slots=True)
@@ -82,6 +85,9 @@ class LeafEntry:
     bad: bool = False  # an error was reported for this row: do not report it again
     evidence: str = ""
     note: str = ""  # Giải trình (self) or Nhận xét (appraisal)
+    # The points ``value`` earns by the leaf's rule, computed where the form is read
+    # (in parallel) so that scoring only adds up.
+    points: Decimal | None = None
 
     @property
     def cell(self) -> str | None:
@@ -94,7 +100,7 @@ class LeafEntry:
     def __reduce__(self) -> tuple:
         # Workers send thousands of these back: a plain tuple pickles 3× faster.
         return (LeafEntry, (self.code, self.row, self.value, self.col, self.na,
-                            self.na_col, self.bad, self.evidence, self.note))
+                            self.na_col, self.bad, self.evidence, self.note, self.points))
 
 
 @dataclass(slots=True)
@@ -372,6 +378,7 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                 entry.bad = True
             else:
                 entry.value = label
+                entry.points = leaf.choice_points[label]
         return entry
     if raw.__class__ is float:
         number: Decimal | None = from_float(raw) if raw == raw and raw not in _INFINITE \
@@ -386,6 +393,8 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     if number is not None:
         entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
         entry.value = number
+        if not entry.bad:
+            entry.points = points(leaf, number)
     return entry
 
 
@@ -511,6 +520,7 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
     inputs = _Cols.of(cols)
     code_col = cols["code"]
     evidence_col, explanation_col = cols.get("evidence"), cols.get("explanation")
+    keep_text = ctx.keep_text
     nodes = criteria.nodes
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
@@ -537,14 +547,15 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
         if leaf.kind == SURVEY:
             continue
         entry = _read_leaf(where, row, r, inputs, leaf, _SELF_ROLE)
-        if evidence_col is not None:
-            entry.evidence = _free_text(_cell(row, evidence_col))
-        if explanation_col is not None:
-            entry.note = _free_text(_cell(row, explanation_col))
+        evidence = _free_text(_cell(row, evidence_col)) if evidence_col is not None else ""
+        if keep_text:
+            entry.evidence = evidence
+            if explanation_col is not None:
+                entry.note = _free_text(_cell(row, explanation_col))
         if not entry.na and not entry.bad and entry.value is not None:
-            claimed = points(leaf, entry.value)
+            claimed = entry.points if entry.points is not None else points(leaf, entry.value)
             _check_shown(where, row, r, cols, leaf, claimed)
-            if claimed > 0 and evidence_col is not None and not entry.evidence:
+            if claimed > 0 and evidence_col is not None and not evidence:
                 where.add("thieu-tai-lieu-kiem-chung", address(r, evidence_col), leaf.code,
                           points=plain(claimed))
         entries[leaf.code] = entry
@@ -559,6 +570,8 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
 def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf) -> None:
     col = cols["max"]
     raw = _cell(row, col)
+    if raw.__class__ is float and raw == float(leaf.max):
+        return  # the untouched locked cell: the common case, checked without Decimals
     try:
         stated = parse_number(raw if raw != "" else None)
     except NotANumber:
@@ -580,6 +593,8 @@ def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], le
     raw = _cell(row, col)
     if not isinstance(raw, float | int) or isinstance(raw, bool):
         return  # no cached formula result (openpyxl, LibreOffice-unaware tools)
+    if abs(raw - float(computed)) <= 0.0004:
+        return  # the cached result agrees (compared in binary: no Decimal needed)
     shown = Decimal(repr(float(raw)))
     if abs(shown - computed) > _SHOWN_TOLERANCE:
         where.add("diem-tinh-khac", address(r, col), leaf.code, shown=plain(shown),
@@ -690,6 +705,7 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
         matches = [o.label for o in leaf.rule.options if o.points == shown]
         if len(matches) == 1:
             entry.value = matches[0]
+            entry.points = leaf.choice_points[matches[0]]
             entry.col = cols["score"]
             return
     column = APPRAISAL_HEADERS["choice" if kind == INPUT_CHOICE else "data"]

@@ -274,7 +274,7 @@ class _Lists:
     def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
         self.sheet = None
-        self.used = 0
+        self.used = 0  # rows used: tables are stacked in columns A (label) and B (points)
         self.known: dict[tuple, tuple[str, str]] = {}
 
     def table_for(self, leaf: Leaf) -> tuple[str, str]:
@@ -287,14 +287,13 @@ class _Lists:
         if self.sheet is None:
             self.sheet = self.workbook.add_worksheet("_ds")
             self.sheet.hide()
-        col = self.used
-        for r, (label, score) in enumerate(options):
-            self.sheet.write_string(r, col, label)
-            self.sheet.write_number(r, col + 1, float(score))
-        self.used += 2
-        first, second, last = _col(col), _col(col + 1), len(options)
-        found = (f"'_ds'!${first}$1:${first}${last}",
-                 f"'_ds'!${first}$1:${second}${last}")
+        first = self.used
+        for r, (label, score) in enumerate(options, start=first):
+            self.sheet.write_string(r, 0, label)
+            self.sheet.write_number(r, 1, float(score))
+        self.used += len(options)
+        top, bottom = first + 1, first + len(options)
+        found = (f"'_ds'!$A${top}:$A${bottom}", f"'_ds'!$A${top}:$B${bottom}")
         self.known[key] = found
         return found
 

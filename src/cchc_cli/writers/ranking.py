@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Row colours by band position (first band = best).
 BAND_FILLS = ["#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E7E6E6"]
 HEADER_ROW = 3
+CHART_MAX_UNITS = 40
 
 
 def write_ranking_workbook(path: Path, run: RankRun) -> None:
@@ -135,7 +136,10 @@ def _chart(workbook: Any, sheet: Any, run: RankRun, block: BlockRanking, sheet_n
     ranked = [e for e in block.entries if e.rank is not None]
     if not ranked:
         return
-    first, last = HEADER_ROW + 1, HEADER_ROW + len(ranked)
+    # Hundreds of bars are unreadable: a large block's chart shows its leading units
+    # (the table above is sorted by rank, so they are the first rows).
+    shown = ranked[:CHART_MAX_UNITS]
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(shown)
     quoted = "'" + sheet_name.replace("'", "''") + "'"
     chart = workbook.add_chart({"type": "bar"})
     chart.add_series({
@@ -148,15 +152,17 @@ def _chart(workbook: Any, sheet: Any, run: RankRun, block: BlockRanking, sheet_n
         "fill": {"color": "#2E75B6"},
         "gap": 40,
     })
-    lowest = min(e.unit.index_published for e in ranked)  # type: ignore[type-var]
+    lowest = min(e.unit.index_published for e in shown)  # type: ignore[type-var]
     floor = max(0, int(lowest // 10) * 10 - 10)
-    chart.set_title({"name": f"Chỉ số CCHC năm {run.year} — {block.name}",
-                     "name_font": {"size": 12, "bold": True}})
+    title = f"Chỉ số CCHC năm {run.year} — {block.name}"
+    if len(shown) < len(ranked):
+        title += f" ({len(shown)} đơn vị dẫn đầu / {len(ranked)})"
+    chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     chart.set_x_axis({"min": floor, "max": 100, "num_format": "0",
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 760, "height": max(260, 22 * len(ranked) + 90)})
+    chart.set_size({"width": 760, "height": max(260, 22 * len(shown) + 90)})
     sheet.insert_chart(end + 3, 1, chart)
 
 

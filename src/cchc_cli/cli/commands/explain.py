@@ -109,6 +109,10 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
         line += f"; đơn vị tự đánh giá {escape(before)}"
         if result.comment:
             line += f"; nhận xét: {escape(result.comment)}"
+    if own is not None and own.evidence:
+        line += f"\n   [dim]tài liệu kiểm chứng: {escape(own.evidence)}[/]"
+    if own is not None and own.note:
+        line += f"\n   [dim]giải trình của đơn vị: {escape(own.note)}[/]"
     line += f"\n   [dim]cách chấm: {escape(explanation.describe(leaf))}[/]"
     return line
 

@@ -57,6 +57,12 @@ def rank(
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
+# A block of hundreds of communes is read in the workbook, not on a terminal: beyond
+# this many units, the table shows the head and the tail of the ranking.
+TERMINAL_ROWS = 40
+TERMINAL_HEAD, TERMINAL_TAIL = 20, 10
+
+
 def render_ranking(console: Any, run: Any) -> None:
     from rich.table import Table
 
@@ -66,6 +72,11 @@ def render_ranking(console: Any, run: Any) -> None:
     ranking = run.ranking
     previous = ranking.previous
     for block in ranking.blocks:
+        entries = block.entries
+        hidden = 0
+        if len(entries) > TERMINAL_ROWS:
+            hidden = len(entries) - TERMINAL_HEAD - TERMINAL_TAIL
+            entries = [*entries[:TERMINAL_HEAD], None, *entries[-TERMINAL_TAIL:]]
         title = f"{block.name} — năm {ranking.year}"
         if previous is not None:
             title += f" (so với năm {previous.year})"
@@ -75,7 +86,11 @@ def render_ranking(console: Any, run: Any) -> None:
                               ("Thay đổi", "left"), ("Xếp loại", "left"),
                               ("Người đứng đầu", "left")):
             table.add_column(name, justify=justify)
-        for entry in block.entries:
+        for entry in entries:
+            if entry is None:
+                table.add_row("…", "", f"[dim]… {hidden} đơn vị nữa (xem tệp xếp hạng)[/]",
+                              "", "", "", "", "")
+                continue
             unit = entry.unit
             index = (vi(unit.index_published, ranking.precision)
                      if unit.index_published is not None else "[red]lỗi[/]")

@@ -1,0 +1,280 @@
+"""Benchmark of cchc against the budgets of SPEC §12, on generated workspaces.
+
+    python tests/perf/bench.py                    # everything (national: ~5 min to generate)
+    python tests/perf/bench.py --no-national      # province, report, growth only
+    python tests/perf/bench.py --smoke            # tiny sizes: what the test suite runs
+
+Workspaces are generated once with examples/generate.py into --work (default
+/tmp/cchc-bench) and reused. Every command runs as a separate process, like a user's;
+the figure reported is the median of --runs runs, with the peak memory of the whole
+process tree (main process and reading workers, sampled every 10 ms from /proc).
+The naive baseline reads the same input forms with ``pandas.read_excel`` per file
+(openpyxl engine, every sheet, codes as text) — the way analysts' scripts do it.
+
+This machine's speed drifts: the first line of the output times a fixed Python loop
+(10 million additions), so figures from different moments can be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+YEAR = 2023
+
+
+def load_generator():
+    name = "cchc_example_generator"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def cchc_command() -> list[str]:
+    exe = Path(sys.executable).parent / "cchc"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cchc_cli"]
+
+
+# --------------------------------------------------------------------------------------
+# Running and measuring a process tree
+# --------------------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    queue.extend(int(c) for c in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Measure:
+    wall: float
+    peak_mb: float
+    code: int
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def run(args: list[str], *, env: dict | None = None) -> Measure:
+    """Run a command; wall time, peak RSS of its whole process tree, stage timings."""
+    environment = dict(os.environ, CCHC_TIMINGS="1", **(env or {}))
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=environment, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_rss_kb(pid) for pid in _tree(process.pid)))
+        time.sleep(0.01)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read() if process.stderr else ""
+    stages = {}
+    for line in stderr.splitlines():
+        if line.startswith("CCHC_TIMINGS "):
+            stages = json.loads(line.split(" ", 1)[1])
+    return Measure(wall=wall, peak_mb=peak / 1024, code=process.returncode, stages=stages)
+
+
+def median_run(args: list[str], runs: int) -> tuple[Measure, list[float]]:
+    measures = [run(args) for _ in range(runs)]
+    walls = sorted(m.wall for m in measures)
+    middle = statistics.median(walls)
+    chosen = min(measures, key=lambda m: abs(m.wall - middle))
+    chosen.peak_mb = max(m.peak_mb for m in measures)
+    return chosen, walls
+
+
+def calibration() -> float:
+    """Seconds for 10 million additions in a fresh interpreter (machine speed now)."""
+    code = "import time\nt=time.perf_counter()\ns=0\nfor i in range(10_000_000): s+=i\n" \
+           "print(time.perf_counter()-t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return float(out.stdout)
+
+
+def naive_read(root: Path, year: int = YEAR) -> tuple[float, int]:
+    """Read every input form with pandas.read_excel (openpyxl, all sheets, text)."""
+    import pandas as pd
+
+    files = [p for p in sorted((root / "data" / str(year)).rglob("*.xlsx"))
+             if p.name not in ("don-vi.xlsx", "nam-truoc.xlsx")]
+    start = time.perf_counter()
+    for path in files:
+        pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+    return time.perf_counter() - start, len(files)
+
+
+# --------------------------------------------------------------------------------------
+# Workspaces
+# --------------------------------------------------------------------------------------
+
+
+def workspace(work: Path, name: str, profile, workers: int) -> Path:
+    target = work / name
+    marker = target / ".bench-profile"
+    wanted = repr(profile)
+    if marker.exists() and marker.read_text() == wanted:
+        return target
+    print(f"… sinh không gian làm việc {name}", file=sys.stderr, flush=True)
+    load_generator().generate(target, profile, workers=workers)
+    marker.write_text(wanted)
+    return target
+
+
+def count_units(root: Path) -> int:
+    from cchc_cli.readers.register import read_register
+    from cchc_cli.settings import Settings
+
+    register, _ = read_register(root / "data" / str(YEAR) / "don-vi.xlsx", file="don-vi.xlsx",
+                                blocks=Settings().blocks)
+    return len(register.units) if register else 0
+
+
+# --------------------------------------------------------------------------------------
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/cchc-bench"))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--national", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--growth", nargs="*", type=int, default=[100, 300, 1000])
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, one run each (the test suite's check)")
+    args = parser.parse_args(argv)
+    generator = load_generator()
+    cchc = cchc_command()
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    runs = 1 if args.smoke else args.runs
+    results: dict = {"calibration_s": calibration()}
+
+    # cchc --help
+    help_measure, help_walls = median_run([*cchc, "--help"], max(runs, 5))
+    results["help"] = {"wall": help_measure.wall, "runs": help_walls}
+
+    # A province (300 units; 20 in the smoke run).
+    profile = generator.scaled(20) if args.smoke else generator.PROFILES["province"]
+    province = workspace(work, "smoke" if args.smoke else "province", profile, workers=2)
+    units = count_units(province)
+    rank, rank_walls = median_run([*cchc, "rank", "-w", str(province), "--year", str(YEAR),
+                                   "-q"], runs)
+    naive, files = naive_read(province)
+    report, report_walls = median_run([*cchc, "report", "-w", str(province), "--year",
+                                       str(YEAR), "-q"], runs)
+    results["province"] = {
+        "units": units, "files": files,
+        "rank": {"wall": rank.wall, "runs": rank_walls, "peak_mb": rank.peak_mb,
+                 "stages": rank.stages, "exit": rank.code},
+        "naive_read": naive, "ratio": naive / rank.wall,
+        "report": {"wall": report.wall, "runs": report_walls, "peak_mb": report.peak_mb,
+                   "stages": report.stages, "exit": report.code},
+    }
+
+    # Growth with the number of units.
+    sizes = [5, 10, 20] if args.smoke else args.growth
+    growth = []
+    for size in sizes:
+        root = workspace(work, f"units-{size}", generator.scaled(size), workers=2)
+        measure, _ = median_run([*cchc, "rank", "-w", str(root), "--year", str(YEAR), "-q"],
+                                runs)
+        growth.append({"units": count_units(root), "wall": measure.wall,
+                       "peak_mb": measure.peak_mb, "stages": measure.stages})
+    results["growth"] = growth
+
+    # The whole country's communes.
+    if args.national and not args.smoke:
+        national = workspace(work, "national", generator.PROFILES["national"], workers=2)
+        measure, walls = median_run([*cchc, "rank", "-w", str(national), "--year", str(YEAR),
+                                     "-q", "--format", "json"], min(runs, 3))
+        results["national"] = {"units": count_units(national), "wall": measure.wall,
+                               "runs": walls, "peak_mb": measure.peak_mb,
+                               "stages": measure.stages, "exit": measure.code}
+
+    print(render(results))
+    (work / "results.json").write_text(json.dumps(results, indent=2))
+    return results
+
+
+def render(results: dict) -> str:
+    province = results["province"]
+    rank, report = province["rank"], province["report"]
+    stages = rank["stages"]
+    lines = [
+        f"Máy: 10 triệu phép cộng Python mất {results['calibration_s']:.2f} s lúc đo.",
+        "",
+        "| việc | đo được (trung vị) | bộ nhớ đỉnh | ngân sách |",
+        "| --- | --- | --- | --- |",
+        f"| `cchc --help` | {fmt(results['help']['wall'])} | | ≤ 0,15 s |",
+        f"| `cchc rank`, tỉnh {province['units']} đơn vị ({province['files']} biểu) | "
+        f"{fmt(rank['wall'])} | {rank['peak_mb']:.0f} MB | ≤ 1,5 s |",
+        f"| đọc kiểu pandas.read_excel cùng {province['files']} biểu | "
+        f"{fmt(province['naive_read'])} | | |",
+        f"| tỷ lệ đọc kiểu pandas ÷ `cchc rank` | {province['ratio']:.1f}× | | ≥ 8× |",
+        f"| `cchc report`, tỉnh {province['units']} đơn vị | {fmt(report['wall'])} | "
+        f"{report['peak_mb']:.0f} MB | ≤ 5 s |",
+    ]
+    national = results.get("national")
+    if national:
+        lines.append(f"| `cchc rank`, {national['units']} xã cả nước | {fmt(national['wall'])} | "
+                     f"{national['peak_mb']:.0f} MB | ≤ 20 s, ≤ 1 GB |")
+    lines += [
+        "",
+        "Các giai đoạn của `cchc rank` (tỉnh): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items())
+        + f"; khởi động và in kết quả {rank['wall'] - sum(stages.values()):.2f} s.",
+    ]
+    if national:
+        lines.append("Các giai đoạn (cả nước): " + ", ".join(
+            f"{k} {v:.2f} s" for k, v in national["stages"].items()) + ".")
+    lines += ["", "| đơn vị | `cchc rank` | ms / đơn vị | bộ nhớ đỉnh |",
+              "| --- | --- | --- | --- |"]
+    for row in results["growth"]:
+        lines.append(f"| {row['units']} | {fmt(row['wall'])} | "
+                     f"{row['wall'] / row['units'] * 1000:.1f} | {row['peak_mb']:.0f} MB |")
+    if national:
+        lines.append(f"| {national['units']} | {fmt(national['wall'])} | "
+                     f"{national['wall'] / national['units'] * 1000:.1f} | "
+                     f"{national['peak_mb']:.0f} MB |")
+    lines.append("")
+    lines.append("Các lần chạy `cchc rank` (tỉnh): "
+                 + ", ".join(f"{w:.2f}" for w in rank["runs"]) + " s.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
