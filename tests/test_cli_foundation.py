@@ -23,9 +23,9 @@ def cchc_executable() -> str:
 
 def test_help_runs_from_the_installed_entry_point_without_heavy_imports():
     code = (
-        "import sys, runpy; sys.argv = ['cchc', '--help'];"
-        "from cchc_cli.cli.app import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import sys; sys.argv = ['cchc', '--help'];"
+        "from cchc_cli.cli.app import app\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('pandas', 'openpyxl', 'pydantic', 'xlsxwriter', 'docx',"
         " 'docxtpl', 'matplotlib', 'python_calamine', 'yaml', 'rich') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
