@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -31,12 +31,22 @@ _PLAIN = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _STRIP = str.maketrans("", "", " \u00a0\u202f\u2009%")
 
 
+# Excel keeps 15 significant digits; nothing a form asks for comes near this.
+LARGEST = Decimal("1e15")
+
+
+def _bounded(value: Decimal) -> Decimal:
+    if abs(value) >= LARGEST:
+        raise NotANumber("quá lớn (từ 10^15 trở lên) để là số liệu hay điểm")
+    return value
+
+
 def from_float(value: float) -> Decimal:
     """A binary float as the decimal Excel shows (15 significant digits)."""
     if not math.isfinite(value):
         raise NotANumber("không phải số hữu hạn")
     result = Decimal(format(value, ".15g"))
-    return result + ZERO  # turns -0 into 0
+    return _bounded(result + ZERO)  # + 0 turns -0 into 0
 
 
 def parse_number(value: object) -> Decimal | None:
@@ -51,13 +61,13 @@ def parse_number(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise NotANumber("là giá trị đúng/sai, không phải số")
     if isinstance(value, int):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     if isinstance(value, float):
         return from_float(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise NotANumber("không phải số hữu hạn")
-        return value + ZERO
+        return _bounded(value + ZERO)
     if isinstance(value, _dt.date | _dt.datetime | _dt.time | _dt.timedelta):
         raise NotANumber("là ngày tháng, không phải số (Excel có thể đã tự đổi số thành ngày)")
     text = str(value).translate(_STRIP)
@@ -77,22 +87,23 @@ def parse_number(value: object) -> Decimal | None:
     if normalised.endswith("."):
         normalised += "0"
     try:
-        return Decimal(normalised) + ZERO
+        return _bounded(Decimal(normalised) + ZERO)
     except InvalidOperation as exc:  # pragma: no cover - regexes above exclude this
         raise NotANumber("không đọc được thành số") from exc
 
 
+_WIDE = Context(prec=60)
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round half away from zero at ``places`` decimals (published values only)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def plain(value: Decimal) -> str:
     """Shortest exact text of a decimal, point as separator: 1.50 → '1.5', 100 → '100'."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
-    return text
+    text = format(value.normalize(_WIDE), "f")
+    return "0" if text == "-0" else text
 
 
 def vi(value: Decimal | int | float, places: int | None = None) -> str:

@@ -88,18 +88,18 @@ class Workspace:
         folder = self.data_dir(year)
         if not folder.is_dir():
             return []
-        reserved = {self.register_path(year).resolve()}
+        reserved = {self.register_path(year)}
         previous = self.previous_ranks_path(year)
         if previous is not None:
-            reserved.add(previous.resolve())
+            reserved.add(previous)
         found = []
         for path in folder.rglob("*"):
             parts = path.relative_to(folder).parts
             if any(p.startswith((".", "~$")) for p in parts):
                 continue
-            if path.suffix.lower() in SPREADSHEET_SUFFIXES and path.is_file():
-                if path.resolve() not in reserved:
-                    found.append(path)
+            if path.suffix.lower() in SPREADSHEET_SUFFIXES and path not in reserved \
+                    and path.is_file():
+                found.append(path)
         return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 

@@ -90,9 +90,13 @@ def main() -> None:
     one takes longer than some commands. Outputs are already written and closed (and
     renamed into place); the standard streams are flushed first.
     """
+    import gc
     import os
     import sys
 
+    # The command's records live until the process ends and form no cycles: the cyclic
+    # collector would only walk them again and again (see api.gc_paused).
+    gc.disable()
     code: int | str | None = 0
     try:
         app()

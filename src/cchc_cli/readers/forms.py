@@ -297,6 +297,8 @@ def _number(where: _Where, value: Any, cell: str, column: str, criterion: str | 
             ) -> tuple[Decimal | None, bool]:
     """Parse a number; (value, bad)."""
     try:
+        if value.__class__ is float:  # the usual case: a number typed in a cell
+            return from_float(value), False
         return parse_number(value if value != "" else None), False
     except NotANumber as exc:
         shown = cell_text(value)
@@ -380,15 +382,7 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                 entry.value = label
                 entry.points = leaf.choice_points[label]
         return entry
-    if raw.__class__ is float:
-        number: Decimal | None = from_float(raw) if raw == raw and raw not in _INFINITE \
-            else None
-        bad = number is None
-        if bad:
-            where.add("khong-phai-so", entry.cell, leaf.code, value=str(raw),
-                      column=role.headers[_FIELD[kind]], reason="không phải số hữu hạn")
-    else:
-        number, bad = _number(where, raw, entry.cell, role.headers[_FIELD[kind]], leaf.code)
+    number, bad = _number(where, raw, entry.cell, role.headers[_FIELD[kind]], leaf.code)
     entry.bad |= bad
     if number is not None:
         entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
@@ -397,8 +391,6 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
             entry.points = points(leaf, number)
     return entry
 
-
-_INFINITE = (float("inf"), float("-inf"))
 
 
 def _check_number(where: _Where, cell: str, leaf: Leaf, kind: str, number: Decimal,

@@ -23,6 +23,7 @@ from cchc_cli.cli.common import (
     progress_bar,
     stdout_console,
 )
+from cchc_cli.timing import stage
 
 
 def rank(
@@ -43,7 +44,8 @@ def rank(
         run = api.rank(workspace, year=year, jobs=jobs, progress=progress,
                        allow_errors=allow_errors, as_of=as_of)
     if output is OutputFormat.json:
-        emit_json(run.to_dict())
+        with stage("output"):
+            emit_json(run.to_dict())
         raise typer.Exit(int(exit_code_for(run.issues)))
     console = stdout_console()
     print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
