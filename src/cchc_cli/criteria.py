@@ -23,8 +23,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from cchc_cli.cells import header_key
+from cchc_cli.files import MAX_YAML_BYTES, FileRefused, read_limited
 from cchc_cli.issues import Issue, issue
-from cchc_cli.modelcheck import StrictModel, Text, pydantic_issues
+from cchc_cli.modelcheck import Num, StrictModel, Text, pydantic_issues
 from cchc_cli.numbers import plain
 from cchc_cli.settings import Settings
 from cchc_cli.yamlio import YamlNumber, YList, YMap, line_of, load_yaml
@@ -36,13 +37,13 @@ from cchc_cli.yamlio import YamlNumber, YList, YMap, line_of, load_yaml
 
 class ChoiceOption(StrictModel):
     label: Text = Field(description="Nội dung lựa chọn, hiện trong danh sách thả xuống")
-    points: Decimal = Field(description="Điểm của lựa chọn (không vượt điểm tối đa)")
+    points: Num = Field(description="Điểm của lựa chọn (không vượt điểm tối đa)")
 
 
 class Tier(StrictModel):
-    min: Decimal | None = Field(default=None, description="Áp dụng khi số liệu ≥ min")
-    above: Decimal | None = Field(default=None, description="Áp dụng khi số liệu > above")
-    points: Decimal = Field(description="Điểm của mức")
+    min: Num | None = Field(default=None, description="Áp dụng khi số liệu ≥ min")
+    above: Num | None = Field(default=None, description="Áp dụng khi số liệu > above")
+    points: Num = Field(description="Điểm của mức")
 
     @model_validator(mode="after")
     def _one_bound(self) -> Tier:
@@ -63,7 +64,7 @@ class ManualRule(StrictModel):
     """Đơn vị tự chấm điểm trong khoảng [0, max]."""
 
     type: Literal["manual"] = "manual"
-    step: Decimal | None = Field(default=None, description="Bước điểm, ví dụ 0.25")
+    step: Num | None = Field(default=None, description="Bước điểm, ví dụ 0.25")
 
 
 class ChoiceRule(StrictModel):
@@ -85,8 +86,8 @@ class RatioRule(StrictModel):
     """Điểm = max × min(1, số liệu ÷ target); 0 nếu số liệu < zero_below."""
 
     type: Literal["ratio"]
-    target: Decimal = Field(default=Decimal(100), description="Số liệu đạt điểm tối đa")
-    zero_below: Decimal | None = Field(default=None, description="Dưới ngưỡng này: 0 điểm")
+    target: Num = Field(default=Decimal(100), description="Số liệu đạt điểm tối đa")
+    zero_below: Num | None = Field(default=None, description="Dưới ngưỡng này: 0 điểm")
     unit: Text = Field(default="%", description="Đơn vị của số liệu")
 
 
@@ -100,14 +101,14 @@ class BonusRule(StrictModel):
     """Điểm thưởng, cộng vào tổng; không tính vào thang điểm."""
 
     type: Literal["bonus"]
-    step: Decimal | None = None
+    step: Num | None = None
 
 
 class PenaltyRule(StrictModel):
     """Điểm trừ, trừ vào tổng; không tính vào thang điểm."""
 
     type: Literal["penalty"]
-    step: Decimal | None = None
+    step: Num | None = None
 
 
 Rule = Annotated[
@@ -121,7 +122,7 @@ class CriterionNode(StrictModel):
     code: Text = Field(description="Mã tiêu chí, viết trong dấu nháy: \"1.10\"")
     name: Text = Field(description="Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần")
     items: list[CriterionNode] | None = Field(default=None, description="Các tiêu chí con")
-    max: Decimal | None = Field(default=None, description="Điểm tối đa")
+    max: Num | None = Field(default=None, description="Điểm tối đa")
     rule: Rule | None = Field(default=None, description="Cách chấm (mặc định: manual)")
     appraiser: Text | None = Field(default=None, description="Mã cơ quan thẩm định")
     evidence: Text | None = Field(default=None, description="Tài liệu kiểm chứng")
@@ -137,7 +138,7 @@ class CriteriaDocument(StrictModel):
     block: Text = Field(description="Mã khối trong cchc.yaml")
     year: int = Field(description="Năm đánh giá")
     source: Text | None = Field(default=None, description="Văn bản ban hành")
-    scale: Decimal = Field(description="Thang điểm: tổng điểm tối đa các tiêu chí được chấm")
+    scale: Num = Field(description="Thang điểm: tổng điểm tối đa các tiêu chí được chấm")
     items: list[CriterionNode] = Field(min_length=1, description="Các lĩnh vực")
 
 
@@ -597,9 +598,9 @@ def load_criteria(
 ) -> tuple[CriteriaSet | None, list[Issue]]:
     """Read, check and build one criteria file; ``(None, issues)`` if it has errors."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [issue("khong-doc-duoc-tep", file=file, detail=exc.strerror or str(exc))]
+        data = read_limited(path, MAX_YAML_BYTES)
+    except FileRefused as exc:
+        return None, [issue(exc.code, file=file, **exc.params)]
     return parse_criteria(data, settings=settings, file=file, folder_year=folder_year,
                           folder_block=path.stem)
 

@@ -85,6 +85,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Trang tính có vùng dữ liệu quá lớn ({rows} dòng × {cols} cột; giới hạn {limit} ô);"
         " cchc từ chối đọc để không làm cạn bộ nhớ.",
     ),
+    "tep-vuot-gioi-han-doc": (
+        E,
+        "Đọc tệp cần {what} (giới hạn {limit}); thường do trang tính có vùng dữ liệu quá"
+        " lớn hoặc tệp được tạo để gây hại. Hãy mở tệp, lưu lại dạng .xlsx rồi gửi lại.",
+    ),
     "tep-co-mat-khau": (E, "Tệp được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại."),
     "tep-hong": (E, "Tệp bị hỏng, không đọc được ({detail})."),
     "khong-phai-bang-tinh": (
@@ -124,6 +129,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     ),
     "yaml-the": (E, "Thẻ YAML '{tag}' không được phép; chỉ dùng văn bản, số, true/false."),
     "yaml-khoa-trung": (E, "Khóa '{key}' xuất hiện hai lần trong cùng một mục (dòng {first})."),
+    "yaml-qua-sau": (
+        E,
+        "Cấu trúc lồng nhau quá sâu (hơn {limit} cấp); bộ tiêu chí chỉ cần vài cấp.",
+    ),
     "yaml-nhieu-tai-lieu": (E, "Tệp chứa nhiều tài liệu YAML (---); chỉ được có một."),
     "yaml-khong-phai-anh-xa": (E, "Nội dung tệp phải là các cặp 'khóa: giá trị'."),
     "khoa-la": (E, "Khóa '{key}' không hợp lệ ở đây{hint}."),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
 
 from cchc_cli.issues import Issue, issue
 from cchc_cli.yamlio import YamlNumber, line_of
@@ -24,6 +25,25 @@ def _as_text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_as_text)]
 
+_LARGEST = Decimal("1e15")
+
+
+def _as_number(value: Any) -> Any:
+    """Quoted numbers ("5") are accepted, but only finite ones below 10^15, the same bound
+    as unquoted numbers: a huge exponent would otherwise overflow later arithmetic."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            raise PydanticCustomError("decimal_parsing", "not a number") from None
+        if not number.is_finite() or number.copy_abs() >= _LARGEST:
+            raise PydanticCustomError("decimal_parsing", "number out of range")
+        return number
+    return value
+
+
+Num = Annotated[Decimal, BeforeValidator(_as_number)]
+
 
 class StrictModel(BaseModel):
     """Unknown keys are errors: a typo must never pass silently."""
@@ -33,8 +53,8 @@ class StrictModel(BaseModel):
 
 _TYPE_WORDS = {
     "string_type": "phải là văn bản",
-    "decimal_type": "phải là số",
-    "decimal_parsing": "phải là số",
+    "decimal_type": "phải là số (nhỏ hơn 10^15)",
+    "decimal_parsing": "phải là số (nhỏ hơn 10^15)",
     "finite_number": "phải là số hữu hạn",
     "int_parsing": "phải là số nguyên",
     "int_type": "phải là số nguyên",

@@ -36,7 +36,7 @@ LARGEST = Decimal("1e15")
 
 
 def _bounded(value: Decimal) -> Decimal:
-    if abs(value) >= LARGEST:
+    if value.copy_abs() >= LARGEST:
         raise NotANumber("quá lớn (từ 10^15 trở lên) để là số liệu hay điểm")
     return value
 

@@ -9,8 +9,9 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from cchc_cli.errors import WorkspaceError
+from cchc_cli.files import MAX_YAML_BYTES, FileRefused, read_limited
 from cchc_cli.issues import Issue, issue
-from cchc_cli.modelcheck import StrictModel, Text, pydantic_issues
+from cchc_cli.modelcheck import Num, StrictModel, Text, pydantic_issues
 from cchc_cli.yamlio import YMap, load_yaml
 
 SETTINGS_FILE = "cchc.yaml"
@@ -18,7 +19,7 @@ SETTINGS_FILE = "cchc.yaml"
 
 class Band(StrictModel):
     label: Text = Field(description="Tên mức xếp loại, ví dụ 'Xuất sắc'")
-    min: Decimal = Field(description="Chỉ số tối thiểu (đã làm tròn) để đạt mức này")
+    min: Num = Field(description="Chỉ số tối thiểu (đã làm tròn) để đạt mức này")
 
 
 class BlockSettings(StrictModel):
@@ -252,15 +253,16 @@ def load_settings(path: Path, *, file: str = SETTINGS_FILE) -> tuple[Settings, l
     run. Content errors (unknown keys, bad values) are returned as issues together with
     the best settings that could be made of the rest, so that validation goes on.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
+    if not path.exists():
         raise WorkspaceError(
             f"Không tìm thấy {SETTINGS_FILE} trong {path.parent}. Hãy chạy 'cchc init' để tạo"
             " không gian làm việc, hoặc chỉ đường dẫn bằng --workspace."
-        ) from exc
-    except OSError as exc:
-        raise WorkspaceError(f"Không đọc được {path}: {exc.strerror or exc}") from exc
+        )
+    try:
+        data = read_limited(path, MAX_YAML_BYTES)
+    except FileRefused as exc:
+        found = issue(exc.code, file=file, **exc.params)
+        raise WorkspaceError(f"Không đọc được {path}: {found.message}") from exc
     root, issues = load_yaml(data, file=file)
     if root is None:
         first = issues[0]

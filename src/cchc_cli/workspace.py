@@ -7,6 +7,7 @@ each block and the unit register, with all their issues.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +38,13 @@ class Workspace:
     # --- paths --------------------------------------------------------------------------
     def rel(self, path: Path) -> str:
         """A path as shown in messages: relative to the workspace, with forward slashes."""
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        # A symbolic link is named as it appears in the workspace, not by its target.
+        for candidate in (Path(os.path.abspath(path)), path.resolve()):
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
 
     def criteria_dir(self, year: int) -> Path:
         return self.root / "criteria" / str(year)

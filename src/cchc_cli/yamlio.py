@@ -27,6 +27,10 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TRUE = {"true", "yes", "on"}
+_LARGEST = Decimal("1e15")
+# Criteria trees are a few levels deep; a deeper document is refused before anything
+# recurses through it.
+MAX_DEPTH = 64
 
 
 class YamlNumber(Decimal):
@@ -164,6 +168,9 @@ def _compose(events: Any, file: str, issues: list[Issue]) -> Any:
                                                                event.implicit)
             plain = not event.style  # libyaml says '', PyYAML None
             emit(_scalar(tag, event.value, plain, file, line, issues), line, True)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent) \
+                and len(stack) >= MAX_DEPTH:
+            raise _Refused("yaml-qua-sau", line, limit=MAX_DEPTH)
         elif isinstance(event, yaml.MappingStartEvent):
             if event.tag not in (None, "!", _MAP):
                 issues.append(issue("yaml-the", file=file, line=line, tag=event.tag))
@@ -224,7 +231,9 @@ def _scalar(tag: str, raw: str, plain: bool, file: str, line: int,
         except (InvalidOperation, ValueError):
             # 0x1F, 0o17, .inf, .nan: legal YAML, but never a sensible point value.
             return raw
-        return number if number.is_finite() else raw
+        # Kept as text (and refused where a number is needed) when not finite or too
+        # large to be a point value or a year: 1e999999999 would overflow arithmetic.
+        return number if number.is_finite() and number.copy_abs() < _LARGEST else raw
     if tag == _BOOL:
         return raw.lower() in _TRUE
     if tag == _NULL:

@@ -65,6 +65,13 @@ AsOfOpt = Annotated[
 ]
 
 
+def esc(value: object) -> str:
+    """Text from the data (paths, unit names) printed as is: never as rich markup."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
 def exit_code_for(issues: Iterable[Any]) -> ExitCode:
     return ExitCode.INPUT_ERRORS if any(i.is_error for i in issues) else ExitCode.OK
 
@@ -79,13 +86,13 @@ def stdout_console() -> Any:
     width = None
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
         width = 160
-    return Console(highlight=False, width=width)
+    return Console(highlight=False, emoji=False, width=width)
 
 
 def stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 @contextlib.contextmanager
@@ -102,7 +109,7 @@ def guard(debug: bool) -> Iterator[None]:
             from cchc_cli.issues import sorted_issues
 
             print_issues(console, sorted_issues(found))
-        console.print(f"[bold red]Lỗi:[/] {exc}", markup=True)
+        console.print(f"[bold red]Lỗi:[/] {esc(exc)}", markup=True)
         raise typer.Exit(int(exc.exit_code)) from None
 
 

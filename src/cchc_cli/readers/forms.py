@@ -49,6 +49,7 @@ from cchc_cli.rules import (
 
 _EXTENSION_FORMAT = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
 _CODE_LIKE = re.compile(r"^\d+(\.\d+)*$")
+_ROUND = re.compile(r"^\s*(\d{1,3})(?:[.,]0+)?\s*$")  # "2", "2.0" (a touched cell)
 _ROUND_IN_NAME = re.compile(r"(?:v(?:ong|òng)?|lan|lần|round)[\s_-]*(\d{1,2})(?!\d)", re.I)
 # A displayed formula result may differ from the exact points in the last digits only.
 _SHOWN_TOLERANCE = Decimal("0.0005")
@@ -257,6 +258,8 @@ class _Where:
     sheet: str
     issues: list[Issue]
     unit: str | None = None
+    # Cells holding a formula error (#REF!…), which read as empty: (row, col) → text.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def add(self, code: str, cell: str | None = None, criterion: str | None = None,
             **params: Any) -> None:
@@ -277,6 +280,14 @@ def _filled(value: Any) -> bool:
     if value is None or value == "":
         return False
     return not isinstance(value, str) or not value.isspace()
+
+
+def address_key_of(cell: str) -> tuple[int, int]:
+    """'C7' → (6, 2): 0-based row and column."""
+    from cchc_cli.cells import address_key
+
+    row, col = address_key(cell)
+    return row - 1, col - 1
 
 
 def _code_text(value: Any) -> str:
@@ -350,6 +361,8 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     if na_col >= 0:
         entry.na_col = na_col
         raw = row[na_col] if na_col < width else ""
+        if (raw == "" or raw is None) and where.errors:
+            raw = where.errors.get((r, na_col), "")
         if raw != "" and raw is not None:
             text = cell_text(raw)
             if text.casefold() == NA_MARK:
@@ -368,6 +381,11 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     entry.col = col
     raw = row[col] if col < width else ""
     if raw == "" or raw is None:
+        failed = where.errors.get((r, col)) if where.errors else None
+        if failed:
+            where.add("khong-phai-so", entry.cell, leaf.code, value=failed,
+                      column=role.headers[_FIELD[kind]], reason="là lỗi công thức của Excel")
+            entry.bad = True
         return entry
     if kind == INPUT_CHOICE:
         text = cell_text(raw)
@@ -472,7 +490,7 @@ def unit_from_filename(stem: str, units: dict[str, Any]) -> tuple[str | None, li
 
 def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
                issues: list[Issue]) -> SelfForm | None:
-    where = _Where(rel, sheet.name, issues)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
     if meta:
         unit = meta.get("unit", "")
     else:
@@ -562,6 +580,8 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
 def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf) -> None:
     col = cols["max"]
     raw = _cell(row, col)
+    if raw == "" and where.errors:
+        raw = where.errors.get((r, col), "")
     if raw.__class__ is float and raw == float(leaf.max):
         return  # the untouched locked cell: the common case, checked without Decimals
     try:
@@ -608,18 +628,16 @@ def _token_match(stem: str, codes: list[str]) -> str | None:
 
 def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
                     ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
-    where = _Where(rel, sheet.name, issues)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
     appraiser = meta.get("appraiser") or _token_match(path.stem, list(ctx.appraisers)) or ""
     round_text = meta.get("round") or ""
     if not round_text:
         match = _ROUND_IN_NAME.search(path.stem)
         round_text = match.group(1) if match else "1"
-    try:
-        round_no = int(Decimal(round_text))
-        if round_no < 1:
-            raise ValueError
-    except (ArithmeticError, ValueError):
-        where.add("vong-tham-dinh-khong-hop-le", value=round_text)
+    found = _ROUND.match(round_text)
+    round_no = int(found.group(1)) if found else 0
+    if round_no < 1:
+        where.add("vong-tham-dinh-khong-hop-le", value=round_text[:40])
         return None
     required = {"unit", "code", "data", "choice", "score", "na"}
     header = find_header(sheet, APPRAISAL_HEADERS, required)
@@ -713,7 +731,7 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
 
 def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
                  issues: list[Issue]) -> SurveyForm | None:
-    where = _Where(rel, sheet.name, issues)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
     header = find_header(sheet, SURVEY_HEADERS, {"unit"})
     if isinstance(header, HeaderMissing):
         _missing_columns(where, header)
@@ -734,7 +752,8 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         unit = cell_text(_cell(row, header.columns["unit"]))
-        filled = [(c, code) for c, code in code_cols.items() if cell_text(_cell(row, c))]
+        filled = [(c, code) for c, code in code_cols.items()
+                  if cell_text(_cell(row, c)) or (r, c) in where.errors]
         if not unit:
             continue
         where.unit = unit
@@ -763,6 +782,11 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
 def _survey_value(where: _Where, raw: Any, cell: str, leaf: Leaf) -> SurveyValue | None:
     code = leaf.code
     text = cell_text(raw)
+    failed = where.errors.get(address_key_of(cell)) if not text and where.errors else None
+    if failed:
+        where.add("khong-phai-so", cell, code, value=failed, column=code,
+                  reason="là lỗi công thức của Excel")
+        return None
     if text.casefold() == NA_MARK:
         if not leaf.na_allowed:
             where.add("khong-ap-dung-khong-cho-phep", cell, code)

@@ -85,9 +85,10 @@ def find_header(
             width = max(len(top), len(bottom))
             top += [""] * (width - len(top))
             bottom += [""] * (width - len(bottom))
+            # A header merged over both rows reads the same in both: say it once.
             combined = [
-                header_key(" ".join(t for t in pair if t))
-                for pair in zip(top, bottom, strict=True)
+                header_key(a if a == b else " ".join(t for t in (a, b) if t))
+                for a, b in zip(top, bottom, strict=True)
             ]
             found = _match(combined, keys)
             if required <= found.keys():

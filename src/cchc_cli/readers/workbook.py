@@ -2,15 +2,29 @@
 
 Every input is read once into memory: the bytes give the sha256 recorded in the
 outputs, tell the real format (a ``.xlsx`` renamed ``.xls`` is still read), and are
-checked against size limits *before* python-calamine parses them, so a crafted file
-cannot make the parser allocate gigabytes. Nothing here writes to the input.
+checked *before* python-calamine parses them, so that a crafted file cannot make the
+parser allocate gigabytes or crash the process:
+
+- only regular files, at most MAX_FILE_BYTES;
+- .xlsx/.xlsm: every part the parser reads is inflated here with a bound (a zip bomb
+  that lies about its size is caught without paying for it), and every sheet's extent
+  (rows × columns, counting references however they are written) is at most MAX_CELLS;
+- .xls and .ods, rare and with parsers that have less armour, are read in a forked
+  child process with a memory ceiling and a time limit: whatever a crafted file does
+  there, this process only sees an answer or a refusal.
+
+The limits are documented in the README ("Tệp đầu vào được chấp nhận, giới hạn và an
+toàn"). Nothing here writes to the input.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import os
 import re
+import signal
 import struct
 import zipfile
 import zlib
@@ -18,36 +32,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Limits, documented in the README ("Tệp đầu vào được chấp nhận").
+from cchc_cli.files import FileRefused, read_limited
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_XML_BYTES = 60 * 1024 * 1024
 MAX_CELLS = 5_000_000
+# The .xls/.ods reader's child process: memory beyond what it inherits, and seconds.
+SANDBOX_MEMORY = 768 * 1024 * 1024
+SANDBOX_SECONDS = 30
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Cell and row references in sheet XML: r="XFD1048576" / r="1048576". Forms never go
-# past column Z or row 9999, so a reference to a two-letter column or a five-digit row
-# triggers the exact count.
-_FAR_REF = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?\d{5})')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d{1,7})"')
-_ODS_TABLE = re.compile(rb"<table:table[\s>]")
-_ODS_ROW = re.compile(rb"<table:table-row(\s[^>]*?)?(?:/>|>(.*?)</table:table-row>)", re.S)
-_ODS_CELL = re.compile(
-    rb"<table:(?:covered-)?table-cell(\s[^>]*?)?(?:/>|>(.*?)</table:(?:covered-)?table-cell>)",
-    re.S,
+_ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+
+# Fast checks of a sheet's XML. Forms never go past column Z or row 9999: a reference to
+# a two-letter column or a five-digit row, a reference written unusually (quotes, case,
+# character entities) or a cell or row without a reference sends the sheet to the
+# exact, linear count below.
+_FAR_REF = re.compile(rb'\sr\s*=\s*["\'](?:[A-Za-z]{2}|[A-Za-z]?\d{5})')
+_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
+_ATTR_R = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])([^"\']*)\1')
+_REF = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
+_ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s([^<>]*)>")
+_SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet\s([^<>]*)/?>")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*)/?>")
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(["\'])([^"\']*)\2')
+
+# The tags that decide an ODS sheet's extent, found in one linear pass.
+_ODS_TOKEN = re.compile(
+    rb"<(/?)(table:table-row|table:covered-table-cell|table:table-cell|table:table|text:p)"
+    rb"(?=[\s/>])([^<>]*)>"
 )
 _ODS_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 
 
-class BookError(Exception):
-    """A file that cannot be read as a spreadsheet; ``code`` is an issue code."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+# A file that cannot be read as a spreadsheet; ``code`` is an issue code.
+BookError = FileRefused
 
 
 @dataclass(slots=True)
@@ -57,6 +78,8 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # Cells holding a formula error (#REF!, #DIV/0!, …), which the parser reads as empty.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows):
@@ -77,6 +100,7 @@ class Book:
     hidden: set[str]
     _workbook: Any
     _sheets: dict[str, Sheet] = field(default_factory=dict)
+    _errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
     def sheet(self, name: str) -> Sheet:
         cached = self._sheets.get(name)
@@ -85,28 +109,45 @@ class Book:
                 raw = self._workbook.get_sheet_by_name(name)
                 rows = raw.to_python(skip_empty_area=False)
                 merged = list(raw.merged_cell_ranges or ())
-            except Exception as exc:  # calamine raises its own family plus ValueError
+            except BaseException as exc:  # calamine's errors, and a Rust panic
+                _reraise_interrupts(exc)
                 raise BookError("tep-hong", detail=str(exc)[:200]) from exc
-            cached = Sheet(name, rows, merged)
+            cached = Sheet(name, rows, merged, self._errors.get(name, {}))
             self._sheets[name] = cached
         return cached
 
 
+def _reraise_interrupts(exc: BaseException) -> None:
+    """A Rust panic inside the parser arrives as a BaseException (pyo3's
+    PanicException): it is a broken file, not a reason to stop. Ctrl-C still is."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
+# --------------------------------------------------------------------------------------
+# Sniffing
+# --------------------------------------------------------------------------------------
+
+
 def sniff_format(data: bytes) -> str:
-    """The real format of a file's bytes: xlsx, ods, xls, encrypted, or unknown."""
+    """The real format of a file's bytes: zip, xls, encrypted, or unknown."""
     if data.startswith(_ZIP_MAGIC):
         return "zip"
     if data.startswith(_OLE_MAGIC):
-        # An OOXML file with a password is an OLE container holding "EncryptedPackage".
-        if "EncryptedPackage".encode("utf-16-le") in data[:65536] or (
-            "EncryptionInfo".encode("utf-16-le") in data[:65536]
-        ):
+        # An OOXML file with a password is an OLE container holding "EncryptedPackage";
+        # its directory may sit anywhere in the file.
+        if any(name in data for name in _ENCRYPTED_NAMES):
             return "encrypted"
         return "xls"
     return "unknown"
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+# --------------------------------------------------------------------------------------
+# Zip containers (.xlsx, .xlsm, .ods)
+# --------------------------------------------------------------------------------------
+
+
+def inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """One member's bytes, never more than its declared size.
 
     A crafted archive can declare a small size and inflate to gigabytes (a zip bomb);
@@ -133,113 +174,235 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     return content
 
 
-# Parts python-calamine parses besides the sheets themselves.
-_PARTS_READ = ("xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
-               "xl/_rels/workbook.xml.rels")
-
-
-def _check_zip(data: bytes) -> str:
-    """Validate a zip container before parsing; return 'xlsx' or 'ods'.
-
-    Every part the parser reads is inflated here with a bound (so a size that lies is
-    caught), and every sheet is checked for references far beyond any form (so a tiny
-    crafted file cannot make the parser allocate a million-row grid).
-    """
+def open_archive(data: bytes, limit: int) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    """A zip's directory, refusing archives that declare more than ``limit`` bytes."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = {info.filename: info for info in archive.infolist()}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         raise BookError("tep-hong", detail="tệp nén bị hỏng hoặc không trọn vẹn") from exc
     total = sum(info.file_size for info in infos.values())
-    if total > MAX_XML_BYTES:
-        raise BookError("tep-qua-lon", size=total, limit=MAX_XML_BYTES)
-    if "xl/workbook.xml" in infos:
-        kind = "xlsx"
-        sheets = [n for n in infos if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        others = [n for n in _PARTS_READ if n in infos]
-    elif "content.xml" in infos and "mimetype" in infos:
-        kind = "ods"
-        sheets, others = ["content.xml"], ["styles.xml"] if "styles.xml" in infos else []
-    else:
-        raise BookError("khong-phai-bang-tinh", detail="tệp nén không chứa bảng tính")
-    try:
-        for name in others:
-            _inflate(data, infos[name])
-        for name in sheets:
-            _check_extent(_inflate(data, infos[name]), kind)
-    except (struct.error, IndexError) as exc:
-        raise BookError("tep-hong", detail="tệp nén bị hỏng hoặc không trọn vẹn") from exc
-    return kind
+    if total > limit:
+        raise BookError("tep-qua-lon", size=total, limit=limit)
+    return archive, infos
 
 
-def _check_extent(xml: bytes, kind: str) -> None:
-    """Refuse sheets whose used range would need more than MAX_CELLS cells."""
-    if kind == "xlsx":
-        # Cells without a reference are placed one after another: bound their number too.
-        if xml.count(b"<c") > MAX_CELLS:
-            raise BookError("tep-qua-lon-o", rows=0, cols=0, limit=MAX_CELLS)
-        if not _FAR_REF.search(xml):
-            return
-        max_row = max((int(m) for m in _ROW_REF.findall(xml)), default=0)
-        max_col = 0
-        for letters, digits in _CELL_REF.findall(xml):
-            max_row = max(max_row, int(digits))
+def _attributes(raw: bytes) -> dict[bytes, str]:
+    return {name: html.unescape(value.decode("utf-8", "replace"))
+            for name, _, value in _ATTR.findall(raw)}
+
+
+def _local(name: bytes) -> bytes:
+    return name.rsplit(b":", 1)[-1]
+
+
+def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], inflated: dict[str, bytes]
+                     ) -> dict[str, str]:
+    """Sheet name → zip member, from workbook.xml and its relationships (a sheet may be
+    stored anywhere in the archive)."""
+    relations: dict[str, str] = {}
+    for raw in _RELATIONSHIP.findall(inflated.get("xl/_rels/workbook.xml.rels", b"")):
+        attributes = {_local(k): v for k, v in _attributes(raw).items()}
+        target = attributes.get(b"Target", "")
+        if target:
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            parts: list[str] = []
+            for piece in path.split("/"):
+                if piece == "..":
+                    if parts:
+                        parts.pop()
+                elif piece not in ("", "."):
+                    parts.append(piece)
+            relations[attributes.get(b"Id", "")] = "/".join(parts)
+    sheets: dict[str, str] = {}
+    for raw in _SHEET_ENTRY.findall(inflated.get("xl/workbook.xml", b"")):
+        attributes = {_local(k): v for k, v in _attributes(raw).items()}
+        member = relations.get(attributes.get(b"id", ""))
+        if member and member in infos:
+            sheets[attributes.get(b"name", "")] = member
+    return sheets
+
+
+def _check_xlsx(data: bytes, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]
+                ) -> dict[str, dict[tuple[int, int], str]]:
+    """Inflate (boundedly) every part the parser reads and check every sheet's extent;
+    return the formula-error cells of each sheet, by sheet name."""
+    inflated: dict[str, bytes] = {}
+    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml",
+                 "xl/styles.xml"):
+        if name in infos:
+            inflated[name] = inflate(data, infos[name])
+    sheets = _worksheet_parts(infos, inflated)
+    members = set(sheets.values()) | {
+        n for n in infos if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    names = {member: name for name, member in sheets.items()}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    for member in sorted(members):
+        xml = inflate(data, infos[member])
+        check_sheet_extent(xml)
+        if b't="e"' in xml or b"t='e'" in xml:
+            errors[names.get(member, member)] = _error_cells(xml)
+    return errors
+
+
+def check_sheet_extent(xml: bytes) -> None:
+    """Refuse a sheet whose used range would need more than MAX_CELLS cells."""
+    suspicious = (
+        _FAR_REF.search(xml) is not None
+        or b"&#" in xml
+        or xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="')
+        or xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="')
+    )
+    if not suspicious:
+        return
+    rows, cols = sheet_extent(xml)
+    if rows * max(cols, 1) > MAX_CELLS:
+        raise BookError("tep-qua-lon-o", rows=rows, cols=cols, limit=MAX_CELLS)
+
+
+def _column_number(letters: str) -> int:
+    if len(letters) > 4:
+        return MAX_CELLS + 1  # far beyond any sheet: refused by the caller
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """Rows and columns a parser would allocate for a sheet, in one linear pass.
+
+    Cells and rows without a reference are placed one after another, as parsers do;
+    references are decoded whatever their quoting, case or character entities.
+    """
+    row = col = max_row = max_col = 0
+    for closing, name, attrs in _TAG.findall(xml):
+        if closing:
+            continue
+        found = _ATTR_R.search(attrs)
+        ref = html.unescape(found.group(2).decode("latin-1")) if found else ""
+        if name == b"row":
+            row = int(ref) if ref.strip().isdigit() and len(ref.strip()) < 12 else row + 1
             col = 0
-            for ch in letters:
-                col = col * 26 + ch - 64
-            max_col = max(max_col, col)
+        else:
+            parsed = _REF.match(ref) if ref else None
+            if parsed and (parsed.group(1) or parsed.group(2)):
+                letters, digits = parsed.groups()
+                col = _column_number(letters) if letters else col + 1
+                if digits:
+                    row = int(digits) if len(digits) < 12 else MAX_CELLS + 1
+            else:
+                col += 1
+        max_row, max_col = max(max_row, row), max(max_col, col)
         if max_row * max(max_col, 1) > MAX_CELLS:
-            raise BookError("tep-qua-lon-o", rows=max_row, cols=max_col, limit=MAX_CELLS)
-    else:
-        max_row, max_col = _ods_extent(xml)
-        if max_row * max(max_col, 1) > MAX_CELLS:
-            raise BookError("tep-qua-lon-o", rows=max_row, cols=max_col, limit=MAX_CELLS)
+            break
+    return max_row, max_col
 
 
-def _has_value(attrs: bytes, body: bytes | None) -> bool:
-    return b"value-type" in attrs or bool(body and b"<text:" in body)
+def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) → the error shown (#REF!, #DIV/0!, …) of every error cell."""
+    found: dict[tuple[int, int], str] = {}
+    for match in _ERROR_CELL.finditer(xml):
+        attrs = match.group(1)
+        if b't="e"' not in attrs and b"t='e'" not in attrs:
+            continue
+        ref = _ATTR_R.search(attrs)
+        parsed = _REF.match(ref.group(2).decode("latin-1")) if ref else None
+        if not parsed or not parsed.group(1) or not parsed.group(2):
+            continue
+        end = match.end()
+        start = xml.find(b"<v>", end, end + 400)
+        stop = xml.find(b"</v>", start, start + 100) if start >= 0 else -1
+        text = xml[start + 3:stop].decode("utf-8", "replace") if stop > 0 else "#ERROR"
+        found[(int(parsed.group(2)) - 1, _column_number(parsed.group(1)) - 1)] = text
+    return found
 
 
-def _ods_extent(xml: bytes) -> tuple[int, int]:
+def ods_extent(xml: bytes) -> tuple[int, int]:
     """The used range of an ODS sheet: rows and columns up to the last non-empty cell.
 
     ODS repeats rows and cells by attribute; LibreOffice pads every sheet with a million
     repeated *empty* rows and 16 384 empty columns, which cost nothing, while a repeated
-    cell that holds a value would be expanded cell by cell by the parser.
+    cell that holds a value would be expanded cell by cell by the parser. A cell holds a
+    value when it has a value type or a paragraph of text.
     """
     max_row = max_col = 0
-    for table in _ODS_TABLE.split(xml)[1:]:
-        row = 0
-        for match in _ODS_ROW.finditer(table):
-            attrs, body = match.group(1) or b"", match.group(2) or b""
-            repeat = _ODS_ROWS_REPEATED.search(attrs)
-            count = int(repeat.group(1)) if repeat else 1
-            col = 0
-            last_col = 0
-            for cell in _ODS_CELL.finditer(body):
-                cell_attrs, cell_body = cell.group(1) or b"", cell.group(2)
-                span = _ODS_COLS_REPEATED.search(cell_attrs)
-                col += int(span.group(1)) if span else 1
-                if _has_value(cell_attrs, cell_body):
-                    last_col = col
-            row += count
-            if last_col:
-                max_row, max_col = max(max_row, row), max(max_col, last_col)
+    row = col = last_col = repeat = cell_end = 0
+    in_cell = False
+    for match in _ODS_TOKEN.finditer(xml):
+        closing, name, attrs = match.groups()
+        single = attrs.endswith(b"/")
+        if name == b"table:table":
+            if not closing:
+                row = 0
+        elif name == b"table:table-row":
+            if closing:
+                row += repeat
+                if last_col:
+                    max_row, max_col = max(max_row, row), max(max_col, last_col)
+                continue
+            found = _ODS_ROWS_REPEATED.search(attrs)
+            repeat = int(found.group(1)) if found else 1
+            col = last_col = 0
+            if single:
+                row += repeat
+        elif name == b"text:p":
+            if in_cell and not closing:
+                last_col = max(last_col, cell_end)
+        elif closing:
+            in_cell = False
+        else:  # a cell or a covered cell
+            found = _ODS_COLS_REPEATED.search(attrs)
+            col += int(found.group(1)) if found else 1
+            cell_end = col
+            if b"value-type" in attrs:
+                last_col = max(last_col, col)
+            in_cell = not single
     return max_row, max_col
+
+
+def _check_ods(data: bytes, infos: dict[str, zipfile.ZipInfo]) -> None:
+    for name in ("content.xml", "styles.xml"):
+        if name in infos:
+            xml = inflate(data, infos[name])
+            if name == "content.xml":
+                rows, cols = ods_extent(xml)
+                if rows * max(cols, 1) > MAX_CELLS:
+                    raise BookError("tep-qua-lon-o", rows=rows, cols=cols, limit=MAX_CELLS)
+
+
+# --------------------------------------------------------------------------------------
+# Opening
+# --------------------------------------------------------------------------------------
+
+
+def _calamine(data: bytes) -> Any:
+    import python_calamine
+
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise BookError("tep-co-mat-khau") from exc
+    except BaseException as exc:  # calamine's errors are not one family; Rust panics
+        _reraise_interrupts(exc)
+        raise BookError("tep-hong", detail=str(exc)[:200]) from exc
+
+
+def _names(workbook: Any) -> tuple[list[str], set[str]]:
+    try:
+        metadata = workbook.sheets_metadata
+    except BaseException as exc:
+        _reraise_interrupts(exc)
+        raise BookError("tep-hong", detail=str(exc)[:200]) from exc
+    names = [m.name for m in metadata]
+    hidden = {m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+    return names, hidden
 
 
 def open_book(path: Path, data: bytes | None = None) -> Book:
     """Open ``path`` (or its already-read bytes) for reading; raise BookError if unusable."""
-    import python_calamine
-
     if data is None:
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise BookError("tep-qua-lon", size=size, limit=MAX_FILE_BYTES)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise BookError("khong-doc-duoc-tep", detail=exc.strerror or str(exc)) from exc
+        data = read_limited(path, MAX_FILE_BYTES)
     if not data:
         raise BookError("tep-rong")
     if len(data) > MAX_FILE_BYTES:
@@ -250,15 +413,146 @@ def open_book(path: Path, data: bytes | None = None) -> Book:
         raise BookError("tep-co-mat-khau")
     if kind == "unknown":
         raise BookError("khong-phai-bang-tinh", detail="nội dung không phải Excel hay ODS")
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     if kind == "zip":
-        kind = _check_zip(data)
+        archive, infos = open_archive(data, MAX_XML_BYTES)
+        if "xl/workbook.xml" in infos:
+            kind = "xlsx"
+            try:
+                errors = _check_xlsx(data, archive, infos)
+            except (struct.error, IndexError, ValueError) as exc:
+                raise BookError("tep-hong", detail="tệp nén bị hỏng") from exc
+        elif "content.xml" in infos and "mimetype" in infos:
+            kind = "ods"
+            _check_ods(data, infos)
+        else:
+            raise BookError("khong-phai-bang-tinh", detail="tệp nén không chứa bảng tính")
+    if kind in ("xls", "ods"):
+        return _sandboxed(path, kind, digest, data)
+    workbook = _calamine(data)
+    names, hidden = _names(workbook)
+    return Book(path, kind, digest, names, hidden, workbook, _errors=errors)
+
+
+# --------------------------------------------------------------------------------------
+# The sandbox for .xls and .ods
+# --------------------------------------------------------------------------------------
+
+
+class _ReadSheets:
+    """What the sandboxed child sends back: every sheet, already read."""
+
+    def __init__(self, names: list[str], hidden: set[str], sheets: dict[str, Sheet]) -> None:
+        self.sheet_names, self.hidden, self.sheets = names, hidden, sheets
+
+    def get_sheet_by_name(self, name: str) -> Any:
+        return _ReadSheet(self.sheets[name])
+
+
+class _ReadSheet:
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.merged_cell_ranges = sheet.merged
+
+    def to_python(self, skip_empty_area: bool = False) -> list[list[Any]]:
+        return self.sheet.rows
+
+
+def _read_everything(data: bytes) -> _ReadSheets | BookError:
+    """In the child: parse every sheet (refusing oversized ones) — or say why not."""
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        metadata = workbook.sheets_metadata
-    except python_calamine.PasswordError as exc:
-        raise BookError("tep-co-mat-khau") from exc
-    except Exception as exc:  # calamine's errors are not one family
-        raise BookError("tep-hong", detail=str(exc)[:200]) from exc
-    names = [m.name for m in metadata]
-    hidden = {m.name for m in metadata if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
-    return Book(path, kind, digest, names, hidden, workbook)
+        workbook = _calamine(data)
+        names, hidden = _names(workbook)
+        sheets = {}
+        for name in names:
+            try:
+                raw = workbook.get_sheet_by_name(name)
+                height, width = raw.height, raw.width
+                if height * max(width, 1) > MAX_CELLS:
+                    return BookError("tep-qua-lon-o", rows=height, cols=width, limit=MAX_CELLS)
+                rows = raw.to_python(skip_empty_area=False)
+                merged = list(raw.merged_cell_ranges or ())
+            except BaseException as exc:
+                _reraise_interrupts(exc)
+                return BookError("tep-hong", detail=str(exc)[:200])
+            sheets[name] = Sheet(name, rows, merged)
+        return _ReadSheets(names, hidden, sheets)
+    except BookError as exc:
+        return exc
+
+
+def _child(data: bytes, pipe: Any) -> None:
+    import resource
+
+    try:
+        with open("/proc/self/status") as handle:
+            size = next(int(line.split()[1]) * 1024 for line in handle
+                        if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (size + SANDBOX_MEMORY,) * 2)
+    except (OSError, StopIteration, ValueError):
+        pass
+    signal.alarm(SANDBOX_SECONDS)
+    # A reader that runs out of memory aborts with a message of its own: the user is told
+    # by the parent, in Vietnamese, not by a stray line on the terminal.
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+    except OSError:
+        pass
+    try:
+        answer: Any = _read_everything(data)
+    except MemoryError:
+        answer = _too_much("memory")
+    try:
+        pipe.send(answer)
+    except BaseException:  # an answer too large to send: a refusal is still an answer
+        pipe.send(_too_much("memory"))
+    pipe.close()
+    os._exit(0)
+
+
+def _too_much(what: str) -> BookError:
+    if what == "memory":
+        return BookError("tep-vuot-gioi-han-doc", what="quá nhiều bộ nhớ",
+                         limit=f"{SANDBOX_MEMORY // 2**20} MB")
+    return BookError("tep-vuot-gioi-han-doc", what="quá nhiều thời gian",
+                     limit=f"{SANDBOX_SECONDS} giây")
+
+
+def _sandboxed(path: Path, kind: str, digest: str, data: bytes) -> Book:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        workbook = _calamine(data)
+        names, hidden = _names(workbook)
+        return Book(path, kind, digest, names, hidden, workbook)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(data, send), daemon=True)
+    child.start()
+    send.close()
+    answer: Any = None
+    try:
+        if receive.poll(SANDBOX_SECONDS + 5):
+            answer = receive.recv()
+    except (EOFError, OSError):
+        answer = None
+    finally:
+        child.join(2)
+        timed_out = child.is_alive()
+        if timed_out:
+            child.kill()
+            child.join()
+        receive.close()
+    if isinstance(answer, BookError):
+        raise answer
+    if answer is None and (timed_out or child.exitcode == -signal.SIGALRM):
+        raise _too_much("time")
+    if answer is None and child.exitcode in (-signal.SIGABRT, -signal.SIGKILL):
+        raise _too_much("memory")  # a failed allocation aborts; the OOM killer kills
+    if not isinstance(answer, _ReadSheets):
+        raise BookError("tep-hong", detail=f"bộ đọc tệp .{kind} không đọc được nội dung"
+                        " (tệp hỏng hoặc được tạo để gây hại)")
+    book = Book(path, kind, digest, answer.sheet_names, answer.hidden, answer)
+    book._sheets.update(answer.sheets)
+    return book

@@ -101,14 +101,39 @@ def _environment() -> Any:
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
+# A Word template is a few hundred kilobytes; these bounds leave room for pictures.
+MAX_TEMPLATE_BYTES = 50 * 2**20
+MAX_TEMPLATE_INFLATED = 200 * 2**20
+
+
+def _checked_template(template: Path) -> bytes:
+    """The template's bytes, after checking that no member inflates beyond what the zip
+    directory declares and that the declared total is bounded: a zip bomb is refused
+    before python-docx decompresses it."""
+    from cchc_cli.files import FileRefused, read_limited
+    from cchc_cli.issues import CATALOGUE
+    from cchc_cli.readers.workbook import inflate, open_archive
+
+    try:
+        data = read_limited(template, MAX_TEMPLATE_BYTES)
+        _, infos = open_archive(data, MAX_TEMPLATE_INFLATED)
+        for info in infos.values():
+            inflate(data, info)
+    except FileRefused as refused:
+        detail = CATALOGUE[refused.code][1].format(**refused.params)
+        raise TemplateProblem("mau-van-ban-hong", detail.rstrip(".")) from refused
+    return data
+
+
 def render(template: Path, values: dict[str, Any], charts: list[bytes] | None = None) -> bytes:
     """Render one template; charts (PNG bytes, one per block) go to ``blocks[i].chart``."""
     import jinja2
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
 
+    data = _checked_template(template)
     try:
-        document = DocxTemplate(str(template))
+        document = DocxTemplate(io.BytesIO(data))
         document.init_docx()
     except Exception as exc:  # not a .docx, a broken zip, …
         raise TemplateProblem("mau-van-ban-hong", str(exc)[:200]) from exc

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cchc_cli.cli.common import DebugOpt, JobsOpt, guard, issue_counts, stdout_console
+from cchc_cli.cli.common import DebugOpt, JobsOpt, esc, guard, issue_counts, stdout_console
 
 
 def demo(
@@ -23,7 +23,7 @@ def demo(
     with guard(debug):
         result = run_demo(directory, jobs=jobs)
     console = stdout_console()
-    console.print(f"Đã chép tỉnh mẫu (dữ liệu tổng hợp) vào {result.root}")
+    console.print(f"Đã chép tỉnh mẫu (dữ liệu tổng hợp) vào {esc(result.root)}")
     for name, report in result.steps:
         if name == "validate":
             errors, warnings = issue_counts(report.issues)
@@ -34,7 +34,7 @@ def demo(
             console.print(summary_table(report))
     console.print("Các tệp đã ghi:")
     for path in result.written:
-        console.print(f"  {path}")
+        console.print(f"  {esc(path)}")
 
 
 def summary_table(run: Any) -> Any:
@@ -53,9 +53,9 @@ def summary_table(run: Any) -> Any:
         top = block.ranked[0] if block.ranked else None
         bands = ", ".join(f"{label} {count}" for label, count in block.counts.items() if count)
         table.add_row(
-            block.name, str(len(block.ranked) + len(block.unranked)),
+            esc(block.name), str(len(block.ranked) + len(block.unranked)),
             vi(block.average, precision) if block.average is not None else "–",
-            f"{top.unit.name} ({vi(top.unit.index_published, precision)})" if top else "–",
-            bands,
+            esc(f"{top.unit.name} ({vi(top.unit.index_published, precision)})") if top else "–",
+            esc(bands),
         )
     return table

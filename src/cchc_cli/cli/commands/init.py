@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cchc_cli.cli.common import DebugOpt, YearOpt, guard, stdout_console
+from cchc_cli.cli.common import DebugOpt, YearOpt, esc, guard, stdout_console
 
 
 def init(
@@ -25,9 +25,9 @@ def init(
         result = init_workspace(directory, year=year, criteria=criteria)
     console = stdout_console()
     blocks = ", ".join(result.blocks)
-    console.print(f"Đã tạo không gian làm việc tại {result.root} (khối: {blocks}).")
+    console.print(f"Đã tạo không gian làm việc tại {esc(result.root)} (khối: {esc(blocks)}).")
     for path in result.written:
-        console.print(f"  {path}")
+        console.print(f"  {esc(path)}")
     console.print(
         "Bước tiếp theo: điền danh sách đơn vị, sửa bộ tiêu chí theo quyết định của tỉnh,"
         f" rồi chạy: cchc validate -w {directory} --year {year}"

@@ -16,6 +16,7 @@ from cchc_cli.cli.common import (
     WorkspaceOpt,
     YearOpt,
     emit_json,
+    esc,
     exit_code_for,
     guard,
     issue_counts,
@@ -55,7 +56,7 @@ def rank(
         console.print(f"[bold red]Có {errors} lỗi[/]: chưa ghi kết quả xếp hạng (dùng"
                       " --allow-errors để vẫn ghi, đơn vị lỗi sẽ không được xếp hạng).")
     for path in run.written:
-        console.print(f"Đã ghi {path}")
+        console.print(f"Đã ghi {esc(path)}")
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
@@ -82,7 +83,7 @@ def render_ranking(console: Any, run: Any) -> None:
         title = f"{block.name} — năm {ranking.year}"
         if previous is not None:
             title += f" (so với năm {previous.year})"
-        table = Table(title=title, title_justify="left")
+        table = Table(title=esc(title), title_justify="left")
         for name, justify in (("Hạng", "right"), ("Mã", "left"), ("Đơn vị", "left"),
                               ("Chỉ số", "right"), ("Năm trước", "right"),
                               ("Thay đổi", "left"), ("Xếp loại", "left"),
@@ -99,7 +100,7 @@ def render_ranking(console: Any, run: Any) -> None:
             change = change_text(entry)
             if entry.rank_change:
                 change = f"[{'green' if entry.rank_change > 0 else 'red'}]{change}[/]"
-            table.add_row(str(entry.rank or "–"), unit.code, unit.name, index,
+            table.add_row(str(entry.rank or "–"), esc(unit.code), esc(unit.name), index,
                           str(entry.previous_rank or "–"), change, entry.band or "",
                           entry.leader_rating or "")
         console.print(table)

@@ -16,6 +16,7 @@ from cchc_cli.cli.common import (
     WorkspaceOpt,
     YearOpt,
     emit_json,
+    esc,
     exit_code_for,
     guard,
     issue_counts,
@@ -55,5 +56,5 @@ def report(
         console.print(f"[bold red]Có {errors} lỗi[/]: chưa lập văn bản (dùng --allow-errors để"
                       " vẫn lập, đơn vị lỗi sẽ không được xếp hạng).")
     for path in run.written:
-        console.print(f"Đã ghi {path}")
+        console.print(f"Đã ghi {esc(path)}")
     raise typer.Exit(int(exit_code_for(run.issues)))

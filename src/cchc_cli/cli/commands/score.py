@@ -15,6 +15,7 @@ from cchc_cli.cli.common import (
     WorkspaceOpt,
     YearOpt,
     emit_json,
+    esc,
     exit_code_for,
     guard,
     issue_counts,
@@ -53,7 +54,7 @@ def score(
         console.print(f"[bold red]Có {errors} lỗi[/]: chưa ghi kết quả (dùng --allow-errors để"
                       " vẫn ghi, đơn vị lỗi sẽ không có chỉ số).")
     for path in run.written:
-        console.print(f"Đã ghi {path}")
+        console.print(f"Đã ghi {esc(path)}")
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
@@ -64,7 +65,7 @@ def render_scores(console, run) -> None:  # type: ignore[no-untyped-def]
 
     precision = run.workspace.settings.precision
     for block in run.scores.blocks:
-        table = Table(title=f"{block.name} — năm {run.year}", title_justify="left")
+        table = Table(title=esc(f"{block.name} — năm {run.year}"), title_justify="left")
         table.add_column("Mã")
         table.add_column("Đơn vị")
         table.add_column("Điểm", justify="right")
@@ -73,6 +74,6 @@ def render_scores(console, run) -> None:  # type: ignore[no-untyped-def]
         for unit in block.units:
             index = vi(unit.index_published, precision) if unit.index_published is not None \
                 else "[red]lỗi[/]"
-            table.add_row(unit.code, unit.name, vi(unit.points, precision),
+            table.add_row(esc(unit.code), esc(unit.name), vi(unit.points, precision),
                           vi(unit.max_points, precision), index)
         console.print(table)

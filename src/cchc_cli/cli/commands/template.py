@@ -13,6 +13,7 @@ from cchc_cli.cli.common import (
     WorkspaceOpt,
     YearOpt,
     emit_json,
+    esc,
     guard,
     print_issues,
     stdout_console,
@@ -56,6 +57,6 @@ def template(
         print_issues(console, result.issues, limit=20)
     console.print(f"Đã lập {len(result.written)} biểu mẫu:")
     for path in result.written[:10]:
-        console.print(f"  {path}")
+        console.print(f"  {esc(path)}")
     if len(result.written) > 10:
-        console.print(f"  … và {len(result.written) - 10} tệp khác trong {result.folder}")
+        console.print(f"  … và {len(result.written) - 10} tệp khác trong {esc(result.folder)}")

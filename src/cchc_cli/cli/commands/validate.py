@@ -14,6 +14,7 @@ from cchc_cli.cli.common import (
     QuietOpt,
     WorkspaceOpt,
     emit_json,
+    esc,
     exit_code_for,
     guard,
     issue_counts,
@@ -48,11 +49,12 @@ def validate(
     for summary in report.criteria:
         if summary.get("ok"):
             console.print(
-                f"{summary['file']}: {summary['areas']} lĩnh vực, {summary['criteria']} tiêu chí,"
-                f" {summary['leaves']} tiêu chí thành phần, thang điểm {summary['scale']}"
+                f"{esc(summary['file'])}: {summary['areas']} lĩnh vực,"
+                f" {summary['criteria']} tiêu chí, {summary['leaves']} tiêu chí thành phần,"
+                f" thang điểm {summary['scale']}"
             )
         else:
-            console.print(f"{summary['file']}: có lỗi, xem bên dưới")
+            console.print(f"{esc(summary['file'])}: có lỗi, xem bên dưới")
     print_issues(console, report.issues)
     errors, warnings = issue_counts(report.issues)
     years = ", ".join(str(y) for y in report.years) or "không có năm nào"

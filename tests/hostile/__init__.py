@@ -1,0 +1,1 @@
+"""Hostile and broken inputs for cchc, built by code (see corpus.py)."""
