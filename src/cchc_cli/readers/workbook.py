@@ -45,11 +45,16 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 
-# Fast checks of a sheet's XML. Forms never go past column Z or row 9999: a reference to
-# a two-letter column or a five-digit row, a reference written unusually (quotes, case,
-# character entities) or a cell or row without a reference sends the sheet to the
-# exact, linear count below.
-_FAR_REF = re.compile(rb'\sr\s*=\s*["\'](?:[A-Za-z]{2}|[A-Za-z]?\d{5})')
+# Fast checks of a sheet's XML, each a search for a literal so that the regex engine
+# skips ahead. Forms never go past column Z or row 9999, and every writer puts the
+# reference first (<c r="B7" …>, <row r="7" …>). A cell or row tag without such a
+# reference, with a namespace prefix, or any r attribute that names a two-letter column,
+# a five-digit row or uses a character entity sends the sheet to the exact, linear
+# count below — which is what a crafted file would get.
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]\d{1,4}"[\s/>])')
+_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r="\d{1,4}"[\s/>])')
+_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
+_FAR_REF = re.compile(rb'r\s*=\s*["\'](?:[A-Za-z]{2}|[A-Za-z]?\d{5}|[A-Za-z]?\d{0,4}&)')
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _ATTR_R = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])([^"\']*)\1')
 _REF = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
@@ -100,11 +105,12 @@ class Book:
     hidden: set[str]
     _workbook: Any
     _sheets: dict[str, Sheet] = field(default_factory=dict)
-    _errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    _check: _XlsxCheck | None = None
 
     def sheet(self, name: str) -> Sheet:
         cached = self._sheets.get(name)
         if cached is None:
+            errors = self._check.sheet(name) if self._check is not None else {}
             try:
                 raw = self._workbook.get_sheet_by_name(name)
                 rows = raw.to_python(skip_empty_area=False)
@@ -112,7 +118,7 @@ class Book:
             except BaseException as exc:  # calamine's errors, and a Rust panic
                 _reraise_interrupts(exc)
                 raise BookError("tep-hong", detail=str(exc)[:200]) from exc
-            cached = Sheet(name, rows, merged, self._errors.get(name, {}))
+            cached = Sheet(name, rows, merged, errors)
             self._sheets[name] = cached
         return cached
 
@@ -223,35 +229,62 @@ def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], inflated: dict[str, byte
     return sheets
 
 
-def _check_xlsx(data: bytes, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]
-                ) -> dict[str, dict[tuple[int, int], str]]:
-    """Inflate (boundedly) every part the parser reads and check every sheet's extent;
-    return the formula-error cells of each sheet, by sheet name."""
-    inflated: dict[str, bytes] = {}
-    for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml",
-                 "xl/styles.xml"):
-        if name in infos:
-            inflated[name] = inflate(data, infos[name])
-    sheets = _worksheet_parts(infos, inflated)
-    members = set(sheets.values()) | {
-        n for n in infos if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    names = {member: name for name, member in sheets.items()}
-    errors: dict[str, dict[tuple[int, int], str]] = {}
-    for member in sorted(members):
-        xml = inflate(data, infos[member])
-        check_sheet_extent(xml)
-        if b't="e"' in xml or b"t='e'" in xml:
-            errors[names.get(member, member)] = _error_cells(xml)
-    return errors
+class _XlsxCheck:
+    """The checks of an .xlsx made before the parser touches a part.
+
+    The parts the parser reads on opening (workbook, relationships, shared strings,
+    styles) are inflated with a bound at once; a sheet is inflated, bounded and checked
+    only when it is asked for — forms read two of their sheets. A sheet that the
+    relationships do not name is checked with every worksheet part, to be safe.
+    """
+
+    def __init__(self, data: bytes, infos: dict[str, zipfile.ZipInfo]) -> None:
+        inflated: dict[str, bytes] = {}
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                     "xl/sharedStrings.xml", "xl/styles.xml"):
+            if name in infos:
+                inflated[name] = self._inflate(data, infos[name])
+        self.data, self.infos = data, infos
+        self.parts = _worksheet_parts(infos, inflated)
+
+    @staticmethod
+    def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+        try:
+            return inflate(data, info)
+        except (struct.error, IndexError, ValueError) as exc:
+            raise BookError("tep-hong", detail="tệp nén bị hỏng") from exc
+
+    def sheet(self, name: str) -> dict[tuple[int, int], str]:
+        """Check the sheet ``name``; return its formula-error cells."""
+        member = self.parts.get(name)
+        members = [member] if member else sorted(
+            n for n in self.infos if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        errors: dict[tuple[int, int], str] = {}
+        for part in members:
+            xml = self._inflate(self.data, self.infos[part])
+            check_sheet_extent(xml)
+            if member and (b't="e"' in xml or b"t='e'" in xml):
+                errors = _error_cells(xml)
+        return errors
+
+
+def _far_reference(xml: bytes) -> bool:
+    """An r attribute anywhere (a second one in a tag, too) that reaches far. Matches
+    inside a longer name (``xmlns:r="http…"``, ``header="0.3"``) are not attributes."""
+    for match in _FAR_REF.finditer(xml):
+        start = match.start()
+        if start and xml[start - 1] in b" \t\r\n\"'":
+            return True
+    return False
 
 
 def check_sheet_extent(xml: bytes) -> None:
     """Refuse a sheet whose used range would need more than MAX_CELLS cells."""
     suspicious = (
-        _FAR_REF.search(xml) is not None
-        or b"&#" in xml
-        or xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="')
-        or xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="')
+        _ODD_CELL.search(xml) is not None
+        or _ODD_ROW.search(xml) is not None
+        or _PREFIXED.search(xml) is not None
+        or _far_reference(xml)
     )
     if not suspicious:
         return
@@ -279,20 +312,24 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     for closing, name, attrs in _TAG.findall(xml):
         if closing:
             continue
-        found = _ATTR_R.search(attrs)
-        ref = html.unescape(found.group(2).decode("latin-1")) if found else ""
+        # An r attribute written twice (invalid, but a parser may take either): the
+        # farther one counts.
+        refs = [html.unescape(value.decode("latin-1")) for _, value in _ATTR_R.findall(attrs)]
         if name == b"row":
-            row = int(ref) if ref.strip().isdigit() and len(ref.strip()) < 12 else row + 1
             col = 0
+            rows = [int(r) for r in refs if r.strip().isdigit() and len(r.strip()) < 12]
+            row = max(rows) if rows else row + 1
         else:
-            parsed = _REF.match(ref) if ref else None
-            if parsed and (parsed.group(1) or parsed.group(2)):
-                letters, digits = parsed.groups()
-                col = _column_number(letters) if letters else col + 1
-                if digits:
-                    row = int(digits) if len(digits) < 12 else MAX_CELLS + 1
-            else:
-                col += 1
+            cols, rows = [], []
+            for ref in refs:
+                parsed = _REF.match(ref)
+                if parsed and (parsed.group(1) or parsed.group(2)):
+                    letters, digits = parsed.groups()
+                    cols.append(_column_number(letters) if letters else col + 1)
+                    if digits:
+                        rows.append(int(digits) if len(digits) < 12 else MAX_CELLS + 1)
+            col = max(cols) if cols else col + 1
+            row = max(rows) if rows else row
         max_row, max_col = max(max_row, row), max(max_col, col)
         if max_row * max(max_col, 1) > MAX_CELLS:
             break
@@ -413,15 +450,12 @@ def open_book(path: Path, data: bytes | None = None) -> Book:
         raise BookError("tep-co-mat-khau")
     if kind == "unknown":
         raise BookError("khong-phai-bang-tinh", detail="nội dung không phải Excel hay ODS")
-    errors: dict[str, dict[tuple[int, int], str]] = {}
+    check = None
     if kind == "zip":
-        archive, infos = open_archive(data, MAX_XML_BYTES)
+        _, infos = open_archive(data, MAX_XML_BYTES)
         if "xl/workbook.xml" in infos:
             kind = "xlsx"
-            try:
-                errors = _check_xlsx(data, archive, infos)
-            except (struct.error, IndexError, ValueError) as exc:
-                raise BookError("tep-hong", detail="tệp nén bị hỏng") from exc
+            check = _XlsxCheck(data, infos)
         elif "content.xml" in infos and "mimetype" in infos:
             kind = "ods"
             _check_ods(data, infos)
@@ -431,7 +465,7 @@ def open_book(path: Path, data: bytes | None = None) -> Book:
         return _sandboxed(path, kind, digest, data)
     workbook = _calamine(data)
     names, hidden = _names(workbook)
-    return Book(path, kind, digest, names, hidden, workbook, _errors=errors)
+    return Book(path, kind, digest, names, hidden, workbook, _check=check)
 
 
 # --------------------------------------------------------------------------------------
