@@ -47,6 +47,11 @@ FAR = [
     pytest.param(sheet(b'<row r="1"><c r="&#88;FD1048576"/></row>'), id="entity"),
     pytest.param(sheet(b'<row r="1"><c r="Z&#49;048576"/></row>'), id="entity-in-row"),
     pytest.param(sheet(b'<x:row r="1"><x:c r="XFD1048576"/></x:row>'), id="prefixed"),
+    pytest.param(sheet(b'<row r="1"><c r= "XFD1048576"/></row>'), id="space-after-="),
+    pytest.param(sheet(b'<row r="1"><c  r="XFD1048576"/></row>'), id="two-spaces"),
+    pytest.param(sheet(b'<row r="1"><c r="A1"\nr="XFD1048576"/></row>'),
+                 id="line-break-before-second-r"),
+    pytest.param(sheet(b'<row r="1"><c r="Z1000000"/></row>'), id="six-digit-row"),
     pytest.param(refless(b"<row>", b"<c/>", b"</row>"), id="no-references"),
     pytest.param(refless(b"<row\t>", b"<c\t/>", b"</row>"), id="no-references-tabs"),
     pytest.param(refless(b"<x:row>", b"<x:c/>", b"</x:row>"), id="no-references-prefixed"),
@@ -77,13 +82,23 @@ def test_a_crafted_but_small_sheet_passes_the_exact_count():
     check_sheet_extent(xml)  # 1080 cells: accepted
 
 
+def test_a_survey_of_a_whole_country_takes_the_fast_path(monkeypatch):
+    """Five-digit rows within column Z (at most 2.6 million cells, under the limit) are
+    ordinary: a survey of 10 600 communes reaches row 10 606."""
+    monkeypatch.setattr(workbook, "sheet_extent", _no_slow_count)
+    rows = b"".join(b'<row r="%d" spans="1:6"><c r="A%d" t="s"><v>1</v></c><c r="F%d" s="2">'
+                    b"<v>91.5</v></c></row>" % (r, r, r) for r in range(1, 10_607))
+    check_sheet_extent(b'<?xml version="1.0"?>\r\n' + sheet(rows))
+
+
+def _no_slow_count(xml: bytes) -> tuple[int, int]:
+    raise AssertionError("the exact count ran on an ordinary sheet")
+
+
 def test_ordinary_forms_take_the_fast_path(monkeypatch):
     """Every workbook of the example province — forms written by cchc, register, last
     year's results — is checked without the slow count: a few scans of the XML."""
-    def slow(xml: bytes) -> tuple[int, int]:
-        raise AssertionError("the exact count ran on an ordinary workbook")
-
-    monkeypatch.setattr(workbook, "sheet_extent", slow)
+    monkeypatch.setattr(workbook, "sheet_extent", _no_slow_count)
     checked = 0
     for path in sorted((ROOT / "examples" / "tinh-mau" / "data").rglob("*.xlsx")):
         with zipfile.ZipFile(path) as archive:

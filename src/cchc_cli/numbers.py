@@ -95,9 +95,13 @@ def parse_number(value: object) -> Decimal | None:
 _WIDE = Context(prec=60)
 
 
+_QUANTUM = [Decimal(1).scaleb(-places) for places in range(16)]
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round half away from zero at ``places`` decimals (published values only)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
+    quantum = _QUANTUM[places] if 0 <= places < 16 else Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def plain(value: Decimal) -> str:

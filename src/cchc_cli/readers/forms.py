@@ -541,13 +541,14 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
         if not code:
             continue
         node = nodes.get(code)
-        cell = address(r, code_col)
         if node is None:
             if _CODE_LIKE.match(code) or any(cell_text(v) for v in row[code_col + 1:]):
-                where.add("ma-tieu-chi-la", cell, code, criteria_id=criteria.id)
+                where.add("ma-tieu-chi-la", address(r, code_col), code,
+                          criteria_id=criteria.id)
             continue
         if code in seen:
-            where.add("tieu-chi-trung-dong", cell, code, first=address(seen[code], code_col))
+            where.add("tieu-chi-trung-dong", address(r, code_col), code,
+                      first=address(seen[code], code_col))
             continue
         seen[code] = r
         if not node.is_leaf:

@@ -45,8 +45,28 @@ def cell_text(value: Any) -> str:
     return clean_text(str(value))
 
 
+# Header rows repeat from form to form (a province's forms share their titles and
+# instructions): their keys are remembered, up to a bound. Long text is a title or an
+# instruction, never a header, and is not normalised at all.
+_KEYS: dict[str, str] = {}
+_KEYS_LIMIT = 4096
+_LONGEST_HEADER = 120
+
+
+def _key(value: Any) -> str:
+    if value.__class__ is not str:
+        return header_key(cell_text(value))
+    key = _KEYS.get(value)
+    if key is None:
+        key = header_key(cell_text(value)) if len(value) <= _LONGEST_HEADER else ""
+        if len(_KEYS) >= _KEYS_LIMIT:
+            _KEYS.clear()
+        _KEYS[value] = key
+    return key
+
+
 def _row_keys(sheet: Sheet, r: int) -> list[str]:
-    return [header_key(cell_text(v)) for v in sheet.rows[r]] if r < len(sheet.rows) else []
+    return [_key(v) for v in sheet.rows[r]] if r < len(sheet.rows) else []
 
 
 def _merged_fill(sheet: Sheet, r: int) -> list[str]:
@@ -73,9 +93,10 @@ def find_header(
     limit = min(rows, len(sheet.rows))
     best: tuple[int, set[str]] = (-1, set())
     for r in range(limit):
-        found = _match(_row_keys(sheet, r), keys)
+        row_keys = _row_keys(sheet, r)
+        found = _match(row_keys, keys)
         if required <= found.keys():
-            return _header(sheet, r, _row_keys(sheet, r), keys)
+            return _header(sheet, r, row_keys, keys)
         if len(found) > len(best[1]):
             best = (r, set(found))
     # A header split over two rows by merged cells: "Không áp dụng" over "(thẩm định)".

@@ -46,18 +46,20 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 
 # Fast checks of a sheet's XML, each a search for a literal so that the regex engine
-# skips ahead. Forms never go past column Z or row 9999, and every writer puts the
-# reference first (<c r="B7" …>, <row r="7" …>). A cell or row tag without such a
-# reference, with a namespace prefix, or any r attribute that names a two-letter column,
-# a five-digit row or uses a character entity sends the sheet to the exact, linear
-# count below — which is what a crafted file would get.
-_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]\d{1,4}"[\s/>])')
-_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r="\d{1,4}"[\s/>])')
+# skips ahead. Every writer puts a cell's or a row's reference first, after one space
+# (<c r="B7" …>, <row r="7" …>), and forms stay within column Z and row 99 999 — at
+# most 2.6 million cells, under MAX_CELLS. A cell or row tag that does not start that
+# way, a tag with a namespace prefix, an r attribute (first or repeated: the parser
+# takes the last) that is not such a reference, or whitespace other than spaces among
+# the cells sends the sheet to the exact, linear count below.
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r=")')
+_ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r=")')
+_ODD_REF = re.compile(rb' r(?:="(?![A-Z]?\d{1,5}")|=[^"]|\s+=)')
 _PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
-_FAR_REF = re.compile(rb'r\s*=\s*["\'](?:[A-Za-z]{2}|[A-Za-z]?\d{5}|[A-Za-z]?\d{0,4}&)')
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _ATTR_R = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])([^"\']*)\1')
 _REF = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
+_ERROR_TYPE = re.compile(rb't=(?:"e"|\'e\')')
 _ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s([^<>]*)>")
 _SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet\s([^<>]*)/?>")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*)/?>")
@@ -229,21 +231,38 @@ def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], inflated: dict[str, byte
     return sheets
 
 
+# Deflate's largest possible expansion, and the most a part skipped by the bounded
+# inflation may then grow to.
+_DEFLATE_RATIO = 1032
+_HARMLESS_BYTES = 16 * 1024 * 1024
+
+
+def _harmless(info: zipfile.ZipInfo) -> bool:
+    """A deflated part that cannot inflate past _HARMLESS_BYTES whatever it declares."""
+    return (info.compress_type == zipfile.ZIP_DEFLATED
+            and info.compress_size * _DEFLATE_RATIO <= _HARMLESS_BYTES)
+
+
 class _XlsxCheck:
     """The checks of an .xlsx made before the parser touches a part.
 
     The parts the parser reads on opening (workbook, relationships, shared strings,
-    styles) are inflated with a bound at once; a sheet is inflated, bounded and checked
-    only when it is asked for — forms read two of their sheets. A sheet that the
-    relationships do not name is checked with every worksheet part, to be safe.
+    styles) are inflated with a bound at once — except shared strings and styles when
+    they are too small to be a bomb (deflate expands at most 1032 times). A sheet is
+    inflated, bounded and checked only when it is asked for — forms read two of their
+    sheets. A sheet that the relationships do not name is checked with every worksheet
+    part, to be safe.
     """
 
     def __init__(self, data: bytes, infos: dict[str, zipfile.ZipInfo]) -> None:
         inflated: dict[str, bytes] = {}
-        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                     "xl/sharedStrings.xml", "xl/styles.xml"):
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             if name in infos:
                 inflated[name] = self._inflate(data, infos[name])
+        for name in ("xl/sharedStrings.xml", "xl/styles.xml"):
+            info = infos.get(name)
+            if info is not None and not _harmless(info):
+                self._inflate(data, info)
         self.data, self.infos = data, infos
         self.parts = _worksheet_parts(infos, inflated)
 
@@ -263,28 +282,24 @@ class _XlsxCheck:
         for part in members:
             xml = self._inflate(self.data, self.infos[part])
             check_sheet_extent(xml)
-            if member and (b't="e"' in xml or b"t='e'" in xml):
+            if member and _ERROR_TYPE.search(xml) is not None:
                 errors = _error_cells(xml)
         return errors
 
 
-def _far_reference(xml: bytes) -> bool:
-    """An r attribute anywhere (a second one in a tag, too) that reaches far. Matches
-    inside a longer name (``xmlns:r="http…"``, ``header="0.3"``) are not attributes."""
-    for match in _FAR_REF.finditer(xml):
-        start = match.start()
-        if start and xml[start - 1] in b" \t\r\n\"'":
-            return True
-    return False
-
-
 def check_sheet_extent(xml: bytes) -> None:
     """Refuse a sheet whose used range would need more than MAX_CELLS cells."""
+    # Excel ends its XML declaration with a line break: whitespace counts from the
+    # first mention of the cells on (a crafted earlier mention only widens the search).
+    cells = max(0, xml.find(b"<sheetData"))
     suspicious = (
-        _ODD_CELL.search(xml) is not None
+        xml.find(b"\t", cells) >= 0
+        or xml.find(b"\n", cells) >= 0
+        or xml.find(b"\r", cells) >= 0
+        or _ODD_REF.search(xml) is not None
+        or _ODD_CELL.search(xml) is not None
         or _ODD_ROW.search(xml) is not None
         or _PREFIXED.search(xml) is not None
-        or _far_reference(xml)
     )
     if not suspicious:
         return
