@@ -649,15 +649,22 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
     cols = header.columns
     rows: list[AppraisalRow] = []
     fields = _Cols.of(cols)
-    first_input = min(fields.data, fields.choice, fields.score, fields.na)
     wanted = (fields.data, fields.choice, fields.score, fields.na)
+    first_input, last_input = min(wanted), max(wanted)
     unit_col, code_col = cols["unit"], cols["code"]
     comment_col = cols.get("comment")
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        if len(row) <= first_input:
+        width = len(row)
+        if width <= first_input:
             continue
-        if not any(_filled(row[c]) for c in wanted if c < len(row)):
+        # Most rows of a province's form are left for other departments or rounds: the
+        # test for "nothing entered" runs first and cheaply.
+        if width > last_input:
+            if not (_filled(row[wanted[0]]) or _filled(row[wanted[1]])
+                    or _filled(row[wanted[2]]) or _filled(row[wanted[3]])):
+                continue
+        elif not any(_filled(row[c]) for c in wanted if c < width):
             continue  # not appraised (or an empty row): the unit's own values stand
         # Interned: a province's appraisal form names each unit a few dozen times, and
         # one shared string pickles once.
