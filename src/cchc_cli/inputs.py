@@ -9,6 +9,7 @@ value without a comment, units without a self-assessment.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,8 +71,42 @@ class YearInputs:
     criteria_summaries: list[dict] = field(default_factory=list)
 
 
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+# Each process must have enough files to repay its start (forking, shipping results).
+FILES_PER_PROCESS = 20
+
+
 def default_jobs() -> int:
-    return max(1, os.cpu_count() or 1)
+    """The processors this process may really use: its CPU affinity, within a container's
+    CPU quota (a 2-CPU container on a 64-core host gets 2, not 64)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_cpus(CGROUP_CPU_MAX)
+    return max(1, min(cpus, quota) if quota else cpus)
+
+
+def _cgroup_cpus(path: Path) -> int | None:
+    """CPUs granted by a cgroup v2 quota ('200000 100000' → 2), None without a quota."""
+    try:
+        fields = path.read_text().split()
+    except OSError:
+        return None
+    if len(fields) != 2 or fields[0] == "max":
+        return None
+    try:
+        return max(1, math.ceil(int(fields[0]) / int(fields[1])))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def effective_jobs(jobs: int, files: int) -> int:
+    """Processes worth starting for ``files`` files: none below PARALLEL_MIN_FILES, and
+    never more than one per FILES_PER_PROCESS files."""
+    if files < PARALLEL_MIN_FILES:
+        return 1
+    return max(1, min(jobs, files // FILES_PER_PROCESS))
 
 
 # --------------------------------------------------------------------------------------
@@ -122,8 +157,8 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
     the front of the list (largest files first), this process reads from the back, so
     both finish together and the results this process reads never need pickling.
     """
-    jobs = default_jobs() if jobs is None else max(1, jobs)
     total = len(items)
+    jobs = effective_jobs(default_jobs() if jobs is None else max(1, jobs), total)
     ordered: list[ReadResult | None] = [None] * total
     done = 0
 
@@ -135,7 +170,7 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
         if progress:
             progress(done, total)
 
-    if jobs == 1 or total < PARALLEL_MIN_FILES:
+    if jobs == 1:
         for index, (path, rel, year) in enumerate(items):
             store([(index, read_input(path, rel, contexts[year]))])
         return ordered  # type: ignore[return-value]

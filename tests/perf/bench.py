@@ -170,8 +170,18 @@ def count_units(root: Path) -> int:
 # --------------------------------------------------------------------------------------
 
 
+def num(value: float, places: int) -> str:
+    """Vietnamese notation: decimal comma (1,01)."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+def count(value: int) -> str:
+    """10 600, with a space between thousands."""
+    return f"{value:,}".replace(",", " ")
+
+
 def fmt(seconds: float) -> str:
-    return f"{seconds:.2f} s"
+    return f"{num(seconds, 2)} s"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -182,7 +192,13 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--growth", nargs="*", type=int, default=[100, 300, 1000])
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes, one run each (the test suite's check)")
+    parser.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                        help="print the tables of an earlier run's results.json again")
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text())
+        print(render(results))
+        return results
     generator = load_generator()
     cchc = cchc_command()
     work = args.work
@@ -245,12 +261,16 @@ def main(argv: list[str] | None = None) -> dict:
     return results
 
 
+STAGE_NAMES = {"read": "đọc", "score": "chấm điểm", "rank": "xếp hạng", "write": "ghi",
+               "output": "in kết quả"}
+
+
 def _stages(stages: dict) -> str:
     """'read 0.70 s (72 MB), score …': each stage's time, and the main process's memory
     at its end (workers not counted)."""
     return ", ".join(
-        f"{name} {value:.2f} s" + (f" ({stages['rss_' + name]:.0f} MB)"
-                                   if "rss_" + name in stages else "")
+        f"{STAGE_NAMES.get(name, name)} {num(value, 2)} s"
+        + (f" ({num(stages['rss_' + name], 0)} MB)" if "rss_" + name in stages else "")
         for name, value in stages.items() if not name.startswith("rss_"))
 
 
@@ -260,48 +280,53 @@ def render(results: dict) -> str:
     stages = rank["stages"]
     lines = [
         "Tốc độ máy lúc đo (10 triệu phép cộng Python; đầu, sau phần tỉnh, cuối): "
-        + ", ".join(f"{c:.2f} s" for c in results["calibration_s"]) + ".",
+        + "; ".join(f"{num(c, 2)} s" for c in results["calibration_s"]) + ".",
         "",
         "| việc | đo được (trung vị) | bộ nhớ đỉnh | ngân sách |",
         "| --- | --- | --- | --- |",
         f"| `cchc --help` | {fmt(results['help']['wall'])} | | ≤ 0,15 s |",
-        f"| `cchc rank`, tỉnh {province['units']} đơn vị ({province['files']} biểu) | "
-        f"{fmt(rank['wall'])} | {rank['peak_mb']:.0f} MB | ≤ 1,5 s |",
-        f"| đọc kiểu pandas.read_excel cùng {province['files']} biểu | "
+        f"| `cchc rank`, tỉnh {count(province['units'])} đơn vị"
+        f" ({count(province['files'])} biểu) | "
+        f"{fmt(rank['wall'])} | {num(rank['peak_mb'], 0)} MB | ≤ 1,5 s |",
+        f"| đọc kiểu pandas.read_excel cùng {count(province['files'])} biểu | "
         f"{fmt(province['naive_read'])} | | |",
-        f"| tỷ lệ đọc kiểu pandas ÷ `cchc rank` | {province['ratio']:.1f}× | | ≥ 8× |",
-        f"| `cchc report`, tỉnh {province['units']} đơn vị | {fmt(report['wall'])} | "
-        f"{report['peak_mb']:.0f} MB | ≤ 5 s |",
+        f"| tỷ lệ đọc kiểu pandas ÷ `cchc rank` | {num(province['ratio'], 1)}× | | ≥ 8× |",
+        f"| `cchc report`, tỉnh {count(province['units'])} đơn vị | {fmt(report['wall'])} | "
+        f"{num(report['peak_mb'], 0)} MB | ≤ 5 s |",
     ]
     national = results.get("national")
     if national:
-        lines.append(f"| `cchc rank`, {national['units']} xã cả nước | {fmt(national['wall'])} | "
-                     f"{national['peak_mb']:.0f} MB | ≤ 20 s, ≤ 1 GB |")
+        lines.append(f"| `cchc rank`, {count(national['units'])} xã cả nước | "
+                     f"{fmt(national['wall'])} | "
+                     f"{num(national['peak_mb'], 0)} MB | ≤ 20 s, ≤ 1 GB |")
     seconds = {k: v for k, v in stages.items() if not k.startswith("rss_")}
     lines += [
         "",
         "Các giai đoạn của `cchc rank` (tỉnh): " + _stages(stages)
         + f"; khởi động (nạp mô-đun, bộ tiêu chí) và kết thúc"
-        f" {rank['wall'] - sum(seconds.values()):.2f} s.",
+        f" {num(rank['wall'] - sum(seconds.values()), 2)} s.",
     ]
     if national:
         national_seconds = {k: v for k, v in national["stages"].items()
                             if not k.startswith("rss_")}
         lines.append("Các giai đoạn (cả nước): " + _stages(national["stages"])
                      + f"; khởi động và kết thúc"
-                     f" {national['wall'] - sum(national_seconds.values()):.2f} s.")
+                     f" {num(national['wall'] - sum(national_seconds.values()), 2)} s.")
     lines += ["", "| đơn vị | `cchc rank` | ms / đơn vị | bộ nhớ đỉnh |",
               "| --- | --- | --- | --- |"]
     for row in results["growth"]:
-        lines.append(f"| {row['units']} | {fmt(row['wall'])} | "
-                     f"{row['wall'] / row['units'] * 1000:.1f} | {row['peak_mb']:.0f} MB |")
+        lines.append(f"| {count(row['units'])} | {fmt(row['wall'])} | "
+                     f"{num(row['wall'] / row['units'] * 1000, 1)} | {num(row['peak_mb'], 0)} MB |")
     if national:
-        lines.append(f"| {national['units']} | {fmt(national['wall'])} | "
-                     f"{national['wall'] / national['units'] * 1000:.1f} | "
-                     f"{national['peak_mb']:.0f} MB |")
+        lines.append(f"| {count(national['units'])} | {fmt(national['wall'])} | "
+                     f"{num(national['wall'] / national['units'] * 1000, 1)} | "
+                     f"{num(national['peak_mb'], 0)} MB |")
     lines.append("")
     lines.append("Các lần chạy `cchc rank` (tỉnh): "
-                 + ", ".join(f"{w:.2f}" for w in rank["runs"]) + " s.")
+                 + "; ".join(f"{num(w, 2)}" for w in rank["runs"]) + " s.")
+    if national:
+        lines.append("Các lần chạy `cchc rank` (cả nước): "
+                     + "; ".join(f"{num(w, 2)}" for w in national["runs"]) + " s.")
     return "\n".join(lines)
 
 
