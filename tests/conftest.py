@@ -33,6 +33,21 @@ def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
+def criteria_header(scale: str = "10") -> str:
+    """The top of a so-nganh 2023 criteria file, up to ``items:``, for tests that write
+    the tree themselves."""
+    return dedent(
+        f"""
+        id: so-nganh-2023
+        title: Thử
+        block: so-nganh
+        year: 2023
+        scale: {scale}
+        items:
+        """
+    )
+
+
 MINIMAL_CRITERIA = dedent(
     """
     id: so-nganh-2023

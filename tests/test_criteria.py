@@ -12,6 +12,7 @@ import pytest
 from cchc_cli.criteria import parse_criteria
 from cchc_cli.settings import Settings
 from tests.conftest import MINIMAL_CRITERIA, dedent
+from tests.conftest import criteria_header as header
 
 FILE = "criteria/2023/so-nganh.yaml"
 
@@ -37,18 +38,6 @@ def the_issue(issues, code: str):
     assert found[0].file == FILE
     return found[0]
 
-
-def header(scale: str = "10") -> str:
-    return dedent(
-        f"""
-        id: so-nganh-2023
-        title: Thử
-        block: so-nganh
-        year: 2023
-        scale: {scale}
-        items:
-        """
-    )
 
 
 def test_minimal_set_loads_with_exact_decimals():

@@ -9,24 +9,13 @@ import pytest
 from cchc_cli.numbers import round_half_up
 from cchc_cli.readers.register import Unit
 from tests.builders import FORM_CRITERIA
+from tests.conftest import criteria_header as header
 from tests.conftest import dedent
 from tests.scoring_helpers import NA, criteria_from, score, year_inputs
 
 STP = Unit("STP", "Sở Tư pháp", "so-nganh")
 SNV = Unit("SNV", "Sở Nội vụ", "so-nganh")
 
-
-def header(scale: str) -> str:
-    return dedent(
-        f"""
-        id: so-nganh-2023
-        title: Thử
-        block: so-nganh
-        year: 2023
-        scale: {scale}
-        items:
-        """
-    )
 
 
 def test_published_check_sipas_91_17_percent_on_a_10_point_leaf():

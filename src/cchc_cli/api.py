@@ -214,6 +214,20 @@ def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
     return inputs, scores, issues
 
 
+def _blocked(run: ScoreRun, allow_errors: bool) -> bool:
+    """Inputs with errors, and no --allow-errors: only ``van-de-Y.xlsx`` (the issues) is
+    written, and the results are not."""
+    if allow_errors or not has_errors(run.issues):
+        return False
+    from cchc_cli.writers.scores import write_issues_workbook
+
+    path = run.workspace.results_dir(run.year) / f"van-de-{run.year}.xlsx"
+    write_issues_workbook(path, run.issues, year=run.year)
+    run.blocked = True
+    run.written.append(path)
+    return True
+
+
 @gc_paused()
 def score(
     workspace: Path,
@@ -230,7 +244,7 @@ def score(
     With errors in the inputs, only ``results/Y/van-de-Y.xlsx`` (the issues) is written,
     unless ``allow_errors``.
     """
-    from cchc_cli.writers.scores import write_issues_workbook, write_scores_workbook
+    from cchc_cli.writers.scores import write_scores_workbook
 
     ws = Workspace.open(workspace)
     moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
@@ -240,16 +254,9 @@ def score(
         inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
     run = ScoreRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
                    as_of=moment)
-    if not write:
+    if not write or _blocked(run, allow_errors):
         return run
-    results = ws.results_dir(year)
-    if has_errors(issues) and not allow_errors:
-        run.blocked = True
-        path = results / f"van-de-{year}.xlsx"
-        write_issues_workbook(path, issues, year=year)
-        run.written.append(path)
-        return run
-    path = results / f"cham-diem-{year}.xlsx"
+    path = ws.results_dir(year) / f"cham-diem-{year}.xlsx"
     with stage("write"):
         write_scores_workbook(path, run)
     run.written.append(path)
@@ -381,22 +388,14 @@ def rank(
 ) -> RankRun:
     """Score, rank each block, compare with last year; write ``xep-hang-Y.xlsx``."""
     from cchc_cli.writers.ranking import write_ranking_workbook
-    from cchc_cli.writers.scores import write_issues_workbook
 
     ws = Workspace.open(workspace)
     moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
     run = compute_ranking(ws, year, jobs=jobs, progress=progress)
     run.as_of = moment
-    if not write:
+    if not write or _blocked(run, allow_errors):
         return run
-    results = ws.results_dir(year)
-    if has_errors(run.issues) and not allow_errors:
-        run.blocked = True
-        path = results / f"van-de-{year}.xlsx"
-        write_issues_workbook(path, run.issues, year=year)
-        run.written.append(path)
-        return run
-    path = results / f"xep-hang-{year}.xlsx"
+    path = ws.results_dir(year) / f"xep-hang-{year}.xlsx"
     with stage("write"):
         write_ranking_workbook(path, run)
     run.written.append(path)

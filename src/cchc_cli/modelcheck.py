@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
 from cchc_cli.issues import Issue, issue
+from cchc_cli.numbers import in_range
 from cchc_cli.yamlio import YamlNumber, line_of
 
 
@@ -25,8 +26,6 @@ def _as_text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_as_text)]
 
-_LARGEST = Decimal("1e15")
-
 
 def _as_number(value: Any) -> Any:
     """Quoted numbers ("5") are accepted, but only finite ones below 10^15, the same bound
@@ -36,7 +35,7 @@ def _as_number(value: Any) -> Any:
             number = Decimal(value.strip())
         except ArithmeticError:
             raise PydanticCustomError("decimal_parsing", "not a number") from None
-        if not number.is_finite() or number.copy_abs() >= _LARGEST:
+        if not in_range(number):
             raise PydanticCustomError("decimal_parsing", "number out of range")
         return number
     return value

@@ -35,8 +35,14 @@ _STRIP = str.maketrans("", "", " \u00a0\u202f\u2009%")
 LARGEST = Decimal("1e15")
 
 
+def in_range(value: Decimal) -> bool:
+    """Finite and below 10^15: a number cchc computes with (a larger one, such as
+    1e999999999, would overflow decimal arithmetic). copy_abs needs no context."""
+    return value.is_finite() and value.copy_abs() < LARGEST
+
+
 def _bounded(value: Decimal) -> Decimal:
-    if value.copy_abs() >= LARGEST:
+    if not in_range(value):
         raise NotANumber("quá lớn (từ 10^15 trở lên) để là số liệu hay điểm")
     return value
 

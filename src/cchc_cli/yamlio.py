@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cchc_cli.issues import Issue, issue
+from cchc_cli.numbers import in_range
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -27,7 +28,6 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _TRUE = {"true", "yes", "on"}
-_LARGEST = Decimal("1e15")
 # Criteria trees are a few levels deep; a deeper document is refused before anything
 # recurses through it.
 MAX_DEPTH = 64
@@ -233,7 +233,7 @@ def _scalar(tag: str, raw: str, plain: bool, file: str, line: int,
             return raw
         # Kept as text (and refused where a number is needed) when not finite or too
         # large to be a point value or a year: 1e999999999 would overflow arithmetic.
-        return number if number.is_finite() and number.copy_abs() < _LARGEST else raw
+        return number if in_range(number) else raw
     if tag == _BOOL:
         return raw.lower() in _TRUE
     if tag == _NULL:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-import traceback
 from collections.abc import Iterable, Iterator
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -102,6 +100,8 @@ def guard(debug: bool) -> Iterator[None]:
         yield
     except CchcError as exc:
         if debug:
+            import traceback
+
             traceback.print_exc(file=sys.stderr)
         console = stderr_console()
         found = getattr(exc, "issues", None)
@@ -151,9 +151,32 @@ def emit_json(document: Any) -> None:
     Compact: Python's C encoder only runs without indentation, and a national ranking
     is tens of megabytes (pipe through ``python -m json.tool`` to read it).
     """
+    import json
+
     sys.stdout.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> NoReturn:
+    """The end of score, rank and report: the JSON document, or the issues, the tables
+    (``render(console, run)``), why nothing was written (``blocked``) and what was; the
+    exit code the issues call for."""
+    from cchc_cli.timing import stage
+
+    if output is OutputFormat.json:
+        with stage("output"):
+            emit_json(run.to_dict())
+        raise typer.Exit(int(exit_code_for(run.issues)))
+    console = stdout_console()
+    print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
+    render(console, run)
+    if run.blocked:
+        errors, _ = issue_counts(run.issues)
+        console.print(f"[bold red]Có {errors} lỗi[/]: {blocked}")
+    for path in run.written:
+        console.print(f"Đã ghi {esc(path)}")
+    raise typer.Exit(int(exit_code_for(run.issues)))
 
 
 def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:

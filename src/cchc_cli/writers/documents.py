@@ -111,7 +111,7 @@ def _checked_template(template: Path) -> bytes:
     directory declares and that the declared total is bounded: a zip bomb is refused
     before python-docx decompresses it."""
     from cchc_cli.files import FileRefused, read_limited
-    from cchc_cli.issues import CATALOGUE
+    from cchc_cli.issues import issue
     from cchc_cli.readers.workbook import inflate, open_archive
 
     try:
@@ -120,7 +120,7 @@ def _checked_template(template: Path) -> bytes:
         for info in infos.values():
             inflate(data, info)
     except FileRefused as refused:
-        detail = CATALOGUE[refused.code][1].format(**refused.params)
+        detail = issue(refused.code, **refused.params).message
         raise TemplateProblem("mau-van-ban-hong", detail.rstrip(".")) from refused
     return data
 

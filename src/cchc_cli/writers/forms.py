@@ -434,6 +434,37 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
     _protect(sheet)
 
 
+def _input_cells(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf: Leaf,
+                 r: int, col: dict[str, int], values: Entered, computed: Decimal | None,
+                 ref: Any, *, na_open: bool) -> None:
+    """The data, choice, points and N/A cells of a leaf row (self and appraisal forms):
+    open and validated only where the leaf's rule reads them; computed points otherwise,
+    as a formula with its cached value."""
+    kind = input_kind(leaf)
+    if kind == INPUT_DATA:
+        write_value(sheet, r, col["data"], values.data, looks.input_num)
+        _number_validation(checks, r, col["data"], None)
+    else:
+        sheet.write_blank(r, col["data"], None, looks.text)
+    if kind == INPUT_CHOICE:
+        write_value(sheet, r, col["choice"], values.choice, looks.input_text)
+        _choice_validation(checks, r, col["choice"], leaf, lists)
+    else:
+        sheet.write_blank(r, col["choice"], None, looks.text)
+    if kind == INPUT_SCORE:
+        write_value(sheet, r, col["score"], values.score, looks.input_num)
+        _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+    else:
+        table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
+        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r), table)
+        sheet.write_formula(r, col["score"], formula, looks.points, _cached(computed))
+    if na_open:
+        write_value(sheet, r, col["na"], NA_MARK if values.na else None, looks.input_center)
+        _na_validation(checks, r, col["na"])
+    else:
+        sheet.write_blank(r, col["na"], None, looks.text)
+
+
 def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf: Leaf,
                    r: int,
                    col: dict[str, int], entered: Entered | None, computed: Decimal | None,
@@ -450,30 +481,8 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, le
         sheet.write_blank(r, col["evidence"], None, looks.grey)
         sheet.write_blank(r, col["explanation"], None, looks.grey)
         return
-    kind = input_kind(leaf)
-    # Data and choice: open only when the rule reads them.
-    if kind == INPUT_DATA:
-        write_value(sheet, r, col["data"], entered.data, looks.input_num)
-        _number_validation(checks, r, col["data"], None)
-    else:
-        sheet.write_blank(r, col["data"], None, looks.text)
-    if kind == INPUT_CHOICE:
-        write_value(sheet, r, col["choice"], entered.choice, looks.input_text)
-        _choice_validation(checks, r, col["choice"], leaf, lists)
-    else:
-        sheet.write_blank(r, col["choice"], None, looks.text)
-    if kind == INPUT_SCORE:
-        write_value(sheet, r, col["score"], entered.score, looks.input_num)
-        _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
-    else:
-        table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
-        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r), table)
-        sheet.write_formula(r, col["score"], formula, looks.points, _cached(computed))
-    if leaf.na_allowed:
-        write_value(sheet, r, col["na"], NA_MARK if entered.na else None, looks.input_center)
-        _na_validation(checks, r, col["na"])
-    else:
-        sheet.write_blank(r, col["na"], None, looks.text)
+    _input_cells(sheet, looks, lists, checks, leaf, r, col, entered, computed, ref,
+                 na_open=leaf.na_allowed)
     write_value(sheet, r, col["evidence"], entered.evidence or None, looks.input_text)
     _evidence_note(sheet, r, col["evidence"], leaf)
     write_value(sheet, r, col["explanation"], entered.explanation or None, looks.input_text)
@@ -575,30 +584,10 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
         own_points = own.score if kind == INPUT_SCORE else entered_points(leaf, own)
         write_value(sheet, r, col["self_score"], None if own.na else own_points, looks.points)
         write_value(sheet, r, col["self_na"], NA_MARK if own.na else None, looks.text)
-        if kind == INPUT_DATA:
-            write_value(sheet, r, col["data"], mine.data, looks.input_num)
-            _number_validation(checks, r, col["data"], None)
-        else:
-            sheet.write_blank(r, col["data"], None, looks.text)
-        if kind == INPUT_CHOICE:
-            write_value(sheet, r, col["choice"], mine.choice, looks.input_text)
-            _choice_validation(checks, r, col["choice"], leaf, lists)
-        else:
-            sheet.write_blank(r, col["choice"], None, looks.text)
-        if kind == INPUT_SCORE:
-            write_value(sheet, r, col["score"], mine.score, looks.input_num)
-            _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
-        else:
-            table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
-            formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r),
-                                     table)
-            sheet.write_formula(r, col["score"], formula, looks.points,
-                                _cached(entered_points(leaf, mine)))
-        if leaf.na_allowed or mine.na:
-            write_value(sheet, r, col["na"], NA_MARK if mine.na else None, looks.input_center)
-            _na_validation(checks, r, col["na"])
-        else:
-            sheet.write_blank(r, col["na"], None, looks.text)
+        # The N/A cell stays open where the unit claimed N/A, so the appraiser can
+        # confirm or clear it.
+        _input_cells(sheet, looks, lists, checks, leaf, r, col, mine,
+                     entered_points(leaf, mine), ref, na_open=leaf.na_allowed or mine.na)
         write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
         fit_height(sheet, r, [
             (line.unit.name, _APPRAISAL_WIDTHS["unit_name"]),

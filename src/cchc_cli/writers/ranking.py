@@ -18,7 +18,14 @@ from cchc_cli.writers.scores import (
     write_issue_sheet,
     write_sources_sheet,
 )
-from cchc_cli.writers.xlsx import Styles, a4_landscape, new_workbook, write_value
+from cchc_cli.writers.xlsx import (
+    Styles,
+    a4_landscape,
+    header_row,
+    new_workbook,
+    title_row,
+    write_value,
+)
 
 if TYPE_CHECKING:
     from cchc_cli.api import RankRun
@@ -72,18 +79,13 @@ def _block_sheet(workbook: Any, styles: Styles, run: RankRun, block: BlockRankin
     first_total = 3 + len(areas)
     col_index = first_total + 2
     col_band = last - 1
-    for c, (_, width) in enumerate(headers):
-        sheet.set_column(c, c, width)
-    sheet.set_row(0, 24)
-    sheet.merge_range(0, 0, 0, last, f"KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"
-                      f" {ranking.year} — {block.name.upper()}", styles.title())
+    title_row(sheet, styles, f"KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"
+              f" {ranking.year} — {block.name.upper()}", last)
     ties = "1, 2, 2, 4" if ranking.ties == "competition" else "1, 2, 2, 3"
     sheet.merge_range(1, 0, 1, last, f"Xếp hạng theo chỉ số đã làm tròn {ranking.precision}"
                       f" chữ số; đơn vị bằng chỉ số đồng hạng (kiểu {ties}).",
                       styles.get(italic=True, align="center"))
-    sheet.set_row(HEADER_ROW, 48)
-    for c, (text, _) in enumerate(headers):
-        sheet.write_string(HEADER_ROW, c, text, styles.header())
+    header_row(sheet, styles, HEADER_ROW, headers, height=48)
     text, number = styles.text(), styles.number()
     center = styles.text(align="center")
     r = HEADER_ROW
@@ -181,15 +183,9 @@ def _summary_sheet(workbook: Any, styles: Styles, run: RankRun,
     headers = [("Khối", 30), ("Số đơn vị", 9)] + [(label, 10) for label in labels] + [
         ("Không xếp hạng", 10), ("Chỉ số bình quân (%)", 11), ("Cao nhất (%)", 10),
         ("Thấp nhất (%)", 10)]
-    last = len(headers) - 1
-    for c, (_, width) in enumerate(headers):
-        sheet.set_column(c, c, width)
-    sheet.set_row(0, 24)
-    sheet.merge_range(0, 0, 0, last, f"TỔNG HỢP XẾP LOẠI CHỈ SỐ CCHC NĂM {run.year}",
-                      styles.title())
-    sheet.set_row(2, 36)
-    for c, (text, _) in enumerate(headers):
-        sheet.write_string(2, c, text, styles.header())
+    title_row(sheet, styles, f"TỔNG HỢP XẾP LOẠI CHỈ SỐ CCHC NĂM {run.year}",
+              len(headers) - 1)
+    header_row(sheet, styles, 2, headers)
     text, number, center = styles.text(), styles.number(), styles.text(align="center")
     precision = run.ranking.precision
     r = 2
@@ -215,15 +211,9 @@ def _areas_sheet(workbook: Any, styles: Styles, run: RankRun, summaries: list[Bl
     sheet = workbook.add_worksheet(name)
     headers = [("Khối", 30), ("Mã lĩnh vực", 9), ("Lĩnh vực", 60),
                ("Chỉ số thành phần bình quân (%)", 14), ("Số đơn vị", 9)]
-    for c, (_, width) in enumerate(headers):
-        sheet.set_column(c, c, width)
-    sheet.set_row(0, 24)
-    sheet.merge_range(0, 0, 0, len(headers) - 1,
-                      f"CHỈ SỐ THÀNH PHẦN BÌNH QUÂN THEO LĨNH VỰC NĂM {run.year}",
-                      styles.title())
-    sheet.set_row(2, 36)
-    for c, (text, _) in enumerate(headers):
-        sheet.write_string(2, c, text, styles.header())
+    title_row(sheet, styles, f"CHỈ SỐ THÀNH PHẦN BÌNH QUÂN THEO LĨNH VỰC NĂM {run.year}",
+              len(headers) - 1)
+    header_row(sheet, styles, 2, headers)
     text, number, center = styles.text(), styles.number(), styles.text(align="center")
     precision = run.ranking.precision
     r = 2

@@ -19,7 +19,14 @@ from cchc_cli.issues import Issue
 from cchc_cli.rules import points as rule_points
 from cchc_cli.scoring import STATUS_OK, LeafResult, UnitScore
 from cchc_cli.writers.atomic import atomic_path
-from cchc_cli.writers.xlsx import Styles, a4_landscape, new_workbook, write_value
+from cchc_cli.writers.xlsx import (
+    Styles,
+    a4_landscape,
+    header_row,
+    new_workbook,
+    title_row,
+    write_value,
+)
 
 if TYPE_CHECKING:
     from cchc_cli.api import ScoreRun
@@ -91,18 +98,6 @@ def write_issues_workbook(path: Path, issues: list[Issue], *, year: int) -> None
         workbook.close()
 
 
-def _title(sheet: Any, styles: Styles, text: str, last_col: int, row: int = 0) -> None:
-    sheet.set_row(row, 24)
-    sheet.merge_range(row, 0, row, last_col, text, styles.title())
-
-
-def _header(sheet: Any, styles: Styles, row: int, headers: list[tuple[str, float]]) -> None:
-    sheet.set_row(row, 36)
-    for c, (text, width) in enumerate(headers):
-        sheet.set_column(c, c, width)
-        sheet.write_string(row, c, text, styles.header())
-
-
 def _summary_sheet(workbook: Any, styles: Styles, run: ScoreRun, name: str) -> None:
     sheet = workbook.add_worksheet(name)
     headers = [("STT", 5), ("Khối", 16), ("Mã đơn vị", 10), ("Tên đơn vị", 36),
@@ -113,9 +108,9 @@ def _summary_sheet(workbook: Any, styles: Styles, run: ScoreRun, name: str) -> N
     for c, (_, width) in enumerate(headers):
         sheet.set_column(c, c, width)
     province = run.workspace.settings.province
-    _title(sheet, styles, f"KẾT QUẢ CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {run.year}"
+    title_row(sheet, styles, f"KẾT QUẢ CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {run.year}"
            f" — {province.upper()}", len(headers) - 1)
-    _header(sheet, styles, 2, headers)
+    header_row(sheet, styles, 2, headers)
     text, number = styles.text(), styles.number()
     error = styles.text(bg_color=ERROR_FILL)
     r = 2
@@ -150,7 +145,7 @@ def _block_sheet(workbook: Any, styles: Styles, run: ScoreRun, block: Any, name:
     sheet.set_column(1, 1, 32)
     sheet.set_column(first, first + len(leaves) - 1, 7)
     sheet.set_column(first + len(leaves), last, 10)
-    _title(sheet, styles, f"CHI TIẾT ĐIỂM TỪNG TIÊU CHÍ — {block.name.upper()} — NĂM {run.year}",
+    title_row(sheet, styles, f"CHI TIẾT ĐIỂM TỪNG TIÊU CHÍ — {block.name.upper()} — NĂM {run.year}",
            min(last, 20))
     sheet.merge_range(1, 0, 1, min(last, 20),
                       "Ô tô màu cam: kết quả thẩm định khác kết quả tự đánh giá (xem trang"
@@ -210,9 +205,9 @@ def _differences_sheet(workbook: Any, styles: Styles, run: ScoreRun, name: str) 
                ("Tiêu chí", 36), ("Tự đánh giá", 18), ("Điểm tự đánh giá", 9),
                ("Thẩm định", 18), ("Điểm thẩm định", 9), ("Chênh lệch", 9), ("Vòng", 6),
                ("Cơ quan thẩm định", 16), ("Nhận xét", 36), ("Nguồn", 34)]
-    _title(sheet, styles, f"CÁC TIÊU CHÍ CÓ KẾT QUẢ THẨM ĐỊNH KHÁC TỰ ĐÁNH GIÁ — NĂM {run.year}",
+    title_row(sheet, styles, f"CÁC TIÊU CHÍ CÓ KẾT QUẢ THẨM ĐỊNH KHÁC TỰ ĐÁNH GIÁ — NĂM {run.year}",
            len(headers) - 1)
-    _header(sheet, styles, 2, headers)
+    header_row(sheet, styles, 2, headers)
     text, number = styles.text(), styles.number()
     appraisers = run.workspace.settings.appraisers
     r = 2
@@ -256,8 +251,8 @@ def write_issue_sheet(workbook: Any, styles: Styles, issues: Iterable[Issue], na
     sheet = workbook.add_worksheet(name)
     headers = [("STT", 5), ("Mức độ", 9), ("Mã vấn đề", 22), ("Tệp", 36), ("Trang", 12),
                ("Ô / dòng", 8), ("Đơn vị", 10), ("Tiêu chí", 9), ("Nội dung", 70)]
-    _title(sheet, styles, title or "CÁC VẤN ĐỀ TRONG DỮ LIỆU ĐẦU VÀO", len(headers) - 1)
-    _header(sheet, styles, 2, headers)
+    title_row(sheet, styles, title or "CÁC VẤN ĐỀ TRONG DỮ LIỆU ĐẦU VÀO", len(headers) - 1)
+    header_row(sheet, styles, 2, headers)
     text = styles.text()
     error = styles.text(bg_color=ERROR_FILL)
     r = 2
@@ -321,7 +316,7 @@ def write_sources_sheet(workbook: Any, styles: Styles, rows: list[list[Any]], na
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, 1, 44)
     sheet.set_column(2, 2, 68)
-    _title(sheet, styles, "NGUỒN DỮ LIỆU VÀ CÁCH TÍNH", 2)
+    title_row(sheet, styles, "NGUỒN DỮ LIỆU VÀ CÁCH TÍNH", 2)
     text = styles.text()
     bold = styles.text(bold=True, bg_color="#DDEBF7")
     for r, row in enumerate(rows, start=2):

@@ -73,6 +73,21 @@ class Styles:
         return self.get(border=1, num_format=self.number_format(places), **extra)
 
 
+def title_row(sheet: Any, styles: Styles, text: str, last_col: int, row: int = 0) -> None:
+    """A sheet's title, merged across the table."""
+    sheet.set_row(row, 24)
+    sheet.merge_range(row, 0, row, last_col, text, styles.title())
+
+
+def header_row(sheet: Any, styles: Styles, row: int, headers: list[tuple[str, float]], *,
+               height: float = 36) -> None:
+    """A table's header row; each header comes with its column's width."""
+    sheet.set_row(row, height)
+    for c, (text, width) in enumerate(headers):
+        sheet.set_column(c, c, width)
+        sheet.write_string(row, c, text, styles.header())
+
+
 def write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
     """Write ``value`` with the right cell type; text is never a formula."""
     if value is None or value == "":

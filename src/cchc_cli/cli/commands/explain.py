@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +19,9 @@ from cchc_cli.cli.common import (
     progress_bar,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 
 def explain(

@@ -3,8 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from cchc_cli.cli.common import (
     AllowErrorsOpt,
     AsOfOpt,
@@ -15,16 +13,11 @@ from cchc_cli.cli.common import (
     QuietOpt,
     WorkspaceOpt,
     YearOpt,
-    emit_json,
     esc,
-    exit_code_for,
+    finish_run,
     guard,
-    issue_counts,
-    print_issues,
     progress_bar,
-    stdout_console,
 )
-from cchc_cli.timing import stage
 
 
 def rank(
@@ -44,20 +37,9 @@ def rank(
     with guard(debug), progress_bar(quiet) as progress:
         run = api.rank(workspace, year=year, jobs=jobs, progress=progress,
                        allow_errors=allow_errors, as_of=as_of)
-    if output is OutputFormat.json:
-        with stage("output"):
-            emit_json(run.to_dict())
-        raise typer.Exit(int(exit_code_for(run.issues)))
-    console = stdout_console()
-    print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
-    render_ranking(console, run)
-    errors, _ = issue_counts(run.issues)
-    if run.blocked:
-        console.print(f"[bold red]Có {errors} lỗi[/]: chưa ghi kết quả xếp hạng (dùng"
-                      " --allow-errors để vẫn ghi, đơn vị lỗi sẽ không được xếp hạng).")
-    for path in run.written:
-        console.print(f"Đã ghi {esc(path)}")
-    raise typer.Exit(int(exit_code_for(run.issues)))
+    finish_run(run, output, render=render_ranking,
+               blocked="chưa ghi kết quả xếp hạng (dùng --allow-errors để vẫn ghi, đơn vị"
+               " lỗi sẽ không được xếp hạng).")
 
 
 # A block of hundreds of communes is read in the workbook, not on a terminal: beyond

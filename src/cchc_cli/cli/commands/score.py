@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from cchc_cli.cli.common import (
     AllowErrorsOpt,
     AsOfOpt,
@@ -14,16 +12,11 @@ from cchc_cli.cli.common import (
     QuietOpt,
     WorkspaceOpt,
     YearOpt,
-    emit_json,
     esc,
-    exit_code_for,
+    finish_run,
     guard,
-    issue_counts,
-    print_issues,
     progress_bar,
-    stdout_console,
 )
-from cchc_cli.timing import stage
 
 
 def score(
@@ -42,20 +35,9 @@ def score(
     with guard(debug), progress_bar(quiet) as progress:
         run = api.score(workspace, year=year, jobs=jobs, progress=progress,
                         allow_errors=allow_errors, as_of=as_of)
-    if output is OutputFormat.json:
-        with stage("output"):
-            emit_json(run.to_dict())
-        raise typer.Exit(int(exit_code_for(run.issues)))
-    console = stdout_console()
-    print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
-    render_scores(console, run)
-    errors, warnings = issue_counts(run.issues)
-    if run.blocked:
-        console.print(f"[bold red]Có {errors} lỗi[/]: chưa ghi kết quả (dùng --allow-errors để"
-                      " vẫn ghi, đơn vị lỗi sẽ không có chỉ số).")
-    for path in run.written:
-        console.print(f"Đã ghi {esc(path)}")
-    raise typer.Exit(int(exit_code_for(run.issues)))
+    finish_run(run, output, render=render_scores,
+               blocked="chưa ghi kết quả (dùng --allow-errors để vẫn ghi, đơn vị lỗi sẽ"
+               " không có chỉ số).")
 
 
 def render_scores(console, run) -> None:  # type: ignore[no-untyped-def]
