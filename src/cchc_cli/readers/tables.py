@@ -22,7 +22,6 @@ class Header:
 
     row: int  # last header row; data starts below it
     columns: dict[str, int]
-    extra: dict[str, int] = field(default_factory=dict)  # other headers → column
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # text, cell, cell
 
 
@@ -129,17 +128,16 @@ def _match(row: list[str], keys: dict[str, str]) -> dict[str, int]:
 
 def _header(sheet: Sheet, r: int, row: list[str], keys: dict[str, str]) -> Header:
     columns: dict[str, int] = {}
-    extra: dict[str, int] = {}
     duplicates: list[tuple[str, str, str]] = []
     for c, key in enumerate(row):
         if not key:
             continue
         name = keys.get(key)
         if name is None:
-            extra.setdefault(key, c)
-        elif name in columns:
+            continue  # a column the form does not need
+        if name in columns:
             duplicates.append((cell_text(sheet.value(r, c)) or key, address(r, columns[name]),
                                address(r, c)))
         else:
             columns[name] = c
-    return Header(row=r, columns=columns, extra=extra, duplicates=duplicates)
+    return Header(row=r, columns=columns, duplicates=duplicates)

@@ -112,6 +112,8 @@ class Book:
     def sheet(self, name: str) -> Sheet:
         cached = self._sheets.get(name)
         if cached is None:
+            if self._workbook is None:
+                raise BookError("tep-hong", detail=f"không có trang '{name}'")
             errors = self._check.sheet(name) if self._check is not None else {}
             try:
                 raw = self._workbook.get_sheet_by_name(name)
@@ -488,23 +490,13 @@ def open_book(path: Path, data: bytes | None = None) -> Book:
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
 class _ReadSheets:
     """What the sandboxed child sends back: every sheet, already read."""
 
-    def __init__(self, names: list[str], hidden: set[str], sheets: dict[str, Sheet]) -> None:
-        self.sheet_names, self.hidden, self.sheets = names, hidden, sheets
-
-    def get_sheet_by_name(self, name: str) -> Any:
-        return _ReadSheet(self.sheets[name])
-
-
-class _ReadSheet:
-    def __init__(self, sheet: Sheet) -> None:
-        self.sheet = sheet
-        self.merged_cell_ranges = sheet.merged
-
-    def to_python(self, skip_empty_area: bool = False) -> list[list[Any]]:
-        return self.sheet.rows
+    sheet_names: list[str]
+    hidden: set[str]
+    sheets: dict[str, Sheet]
 
 
 def _read_everything(data: bytes) -> _ReadSheets | BookError:
@@ -602,6 +594,5 @@ def _sandboxed(path: Path, kind: str, digest: str, data: bytes) -> Book:
     if not isinstance(answer, _ReadSheets):
         raise BookError("tep-hong", detail=f"bộ đọc tệp .{kind} không đọc được nội dung"
                         " (tệp hỏng hoặc được tạo để gây hại)")
-    book = Book(path, kind, digest, answer.sheet_names, answer.hidden, answer)
-    book._sheets.update(answer.sheets)
-    return book
+    # Every sheet is already read: the book needs no parser of its own.
+    return Book(path, kind, digest, answer.sheet_names, answer.hidden, None, answer.sheets)
