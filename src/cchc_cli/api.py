@@ -318,6 +318,13 @@ class RankRun(ScoreRun):
 
     ranking: YearRanking | None = None
 
+    @property
+    def ranked(self) -> YearRanking:
+        """The ranking, which every finished rank run has."""
+        if self.ranking is None:  # pragma: no cover - compute_ranking always sets it
+            raise RuntimeError("rank run without a ranking")
+        return self.ranking
+
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import rank_document
 
@@ -439,10 +446,10 @@ def report(
         return run
     ws = run.workspace
     appraisers = {a.appraiser for history in run.inputs.appraisals.values() for a in history}
-    context = build_context(run.ranking, ws.settings, as_of=run.as_of,
+    context = build_context(run.ranked, ws.settings, as_of=run.as_of,
                             appraisers=len(appraisers))
     with stage("charts"):
-        charts = [bar_chart_png(names, values, precision=run.ranking.precision)
+        charts = [bar_chart_png(names, values, precision=run.ranked.precision)
                   for _, names, values in context.charts]
     rendered: list[tuple[Path, bytes]] = []
     problems: list[Issue] = []

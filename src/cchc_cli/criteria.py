@@ -239,13 +239,20 @@ class CriteriaSet:
     areas: tuple[str, ...]
     leaves: tuple[Leaf, ...] = field(repr=False)
 
+    _leaf_map: dict[str, Leaf] = field(init=False, repr=False, compare=False)
+    groups: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_leaf_map", {leaf.code: leaf for leaf in self.leaves})
         object.__setattr__(self, "groups", tuple(code for code, node in self.nodes.items()
                                                  if isinstance(node, Group)))
 
     def leaf(self, code: str) -> Leaf | None:
-        return self._leaf_map.get(code)  # type: ignore[attr-defined]
+        return self._leaf_map.get(code)
+
+    def leaf_of(self, code: str) -> Leaf:
+        """The leaf ``code``, which the caller knows to be a leaf of this set."""
+        return self._leaf_map[code]
 
     def subtree(self, code: str) -> tuple[str, ...]:
         """Leaf codes covered by ``code`` (itself if a leaf)."""

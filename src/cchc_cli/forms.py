@@ -135,7 +135,7 @@ def _appraisal_lines(inputs: YearInputs, units: list, appraiser: str, round_no: 
     for unit in units:
         criteria = inputs.sets[unit.block]
         own_form = inputs.self_forms.get(unit.code)
-        excluded = set()
+        excluded: set[str] = set()
         for code in unit.not_applicable:
             excluded.update(criteria.subtree(code))
         for leaf in criteria.leaves:

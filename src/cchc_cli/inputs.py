@@ -356,10 +356,13 @@ def _merge_survey(inputs: YearInputs, form: SurveyForm) -> None:
         inputs.issues.append(
             issue("khao-sat-trung", file=form.file, sheet=form.sheet, cell=value.cell,
                   unit=value.unit, criterion=value.code,
-                  first="x" if first.na else plain(first.value),
-                  first_at=f"{earlier[1]}, {earlier[2]}!{first.cell}",
-                  second="x" if value.na else plain(value.value))
+                  first=_survey_text(first), first_at=f"{earlier[1]}, {earlier[2]}!{first.cell}",
+                  second=_survey_text(value))
         )
+
+
+def _survey_text(value: SurveyValue) -> str:
+    return "x" if value.na or value.value is None else plain(value.value)
 
 
 def _check_missing_self(inputs: YearInputs, register: Register) -> None:

@@ -131,7 +131,7 @@ def rank_year(scores: YearScores, settings: Settings, register: Register | None,
         ratings = settings.ratings(block.block)
         ranked = {u.code: u.index_published for u in block.units
                   if u.status == STATUS_OK and u.index_published is not None}
-        ranks = assign_ranks(ranked, settings.ranking.ties)  # type: ignore[arg-type]
+        ranks = assign_ranks(ranked, settings.ranking.ties)
         entries = []
         for unit in block.units:
             entry = RankEntry(unit=unit, rank=ranks.get(unit.code))

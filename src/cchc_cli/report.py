@@ -118,7 +118,7 @@ def _block_values(summary: BlockSummary, position: int, ranking: YearRanking,
                      f" %), thấp nhất là {worst.name}"
                      f" ({_percent(worst.index_published, precision)} %)")
     overview += "."
-    if previous:
+    if ranking.previous is not None:
         risers = "; ".join(f"{e.unit.name} ({change_text(e)})" for e in summary.risers)
         fallers = "; ".join(f"{e.unit.name} ({change_text(e)})" for e in summary.fallers)
         movers = (f"So với năm {ranking.previous.year}: "

@@ -240,7 +240,7 @@ def score_leaf(leaf: Leaf, unit: Unit, inputs: YearInputs, self_form: SelfForm |
             return result
         value, result.file, result.sheet = found
         result.source, result.origin = SOURCE_SURVEY, value
-        if value.na:
+        if value.na or value.value is None:
             result.na, result.na_reason = True, NA_MARKED
             return result
         result.points = points(leaf, value.value)
@@ -374,10 +374,10 @@ def score_year(inputs: YearInputs, *, blocks: dict[str, str], precision: int) ->
         scores: list[UnitScore] = []
         if criteria is not None:
             for unit in members:
-                score, found = score_unit(unit, criteria, inputs, precision=precision,
-                                          prior_errors=errors_by_unit.get(unit.code, 0))
+                score, unit_issues = score_unit(unit, criteria, inputs, precision=precision,
+                                                prior_errors=errors_by_unit.get(unit.code, 0))
                 scores.append(score)
-                issues.extend(found)
+                issues.extend(unit_issues)
         else:
             scores = [_unscorable(unit) for unit in members]
         result.append(BlockScores(block=block, name=name, criteria=criteria, units=scores))

@@ -71,7 +71,7 @@ class BlockSummary:
     @property
     def fallers(self) -> list[RankEntry]:
         moved = [e for e in self.ranked if e.rank_change and e.rank_change < 0]
-        return sorted(moved, key=lambda e: (e.rank_change, e.rank))[:5]  # type: ignore[operator]
+        return sorted(moved, key=lambda e: (e.rank_change or 0, e.rank or 0))[:5]
 
     @property
     def weakest_areas(self) -> list[AreaSummary]:
@@ -129,7 +129,7 @@ def _losses(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[CriterionLos
     for node in criteria.nodes.values():
         if len(node.path) != 1:
             continue
-        leaves = [criteria.leaf(c) for c in criteria.subtree(node.code)]
+        leaves = [criteria.leaf_of(c) for c in criteria.subtree(node.code)]
         codes = [leaf.code for leaf in leaves if leaf.kind not in (SURVEY, BONUS, PENALTY)]
         if not codes:
             continue
@@ -143,7 +143,7 @@ def _losses(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[CriterionLos
             if gap > 0:
                 losing += 1
                 lost += gap
-        top = sum((criteria.leaf(c).max for c in codes), ZERO)
+        top = sum((criteria.leaf_of(c).max for c in codes), ZERO)
         losses.append(CriterionLoss(code=node.code, name=node.name, max=top,
                                     units_losing=losing, points_lost=lost, units=counted))
     losses.sort(key=lambda item: (-item.points_lost, -item.units_losing, item.code))

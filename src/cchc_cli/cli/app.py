@@ -3,7 +3,7 @@ loads pandas, openpyxl, pydantic or the readers — commands import what they ne
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -70,7 +70,7 @@ def _localise_help() -> None:
     Context.formatter_class = VietnameseFormatter
     original = Command.get_help_option
 
-    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+    def get_help_option(self: Command, ctx: Context) -> Any:
         option = original(self, ctx)
         if option is not None:
             option.help = "Hiện hướng dẫn này rồi thoát."

@@ -400,10 +400,11 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                 entry.value = label
                 entry.points = leaf.choice_points[label]
         return entry
-    number, bad = _number(where, raw, entry.cell, role.headers[_FIELD[kind]], leaf.code)
+    cell = address(r, col)
+    number, bad = _number(where, raw, cell, role.headers[_FIELD[kind]], leaf.code)
     entry.bad |= bad
     if number is not None:
-        entry.bad |= not _check_number(where, entry.cell, leaf, kind, number, role)
+        entry.bad |= not _check_number(where, cell, leaf, kind, number, role)
         entry.value = number
         if not entry.bad:
             entry.points = points(leaf, number)
@@ -459,7 +460,8 @@ def _check_fingerprint(where: _Where, meta: dict[str, str], criteria: CriteriaSe
     removed = [c for c in seen if c not in criteria.nodes]
     changed = [
         code for code, text in rule_texts.items()
-        if code in leaves and text and header_key(text) != header_key(describe(criteria.leaf(code)))
+        if code in leaves and text
+        and header_key(text) != header_key(describe(criteria.leaf_of(code)))
     ]
     parts = []
     if added:
@@ -494,12 +496,13 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
     if meta:
         unit = meta.get("unit", "")
     else:
-        unit, found = unit_from_filename(path.stem, ctx.units)
-        if unit is None:
+        named, found = unit_from_filename(path.stem, ctx.units)
+        if named is None:
             detail = ("không chứa mã đơn vị nào" if not found
                       else "chứa nhiều mã: " + ", ".join(found))
             where.add("khong-xac-dinh-don-vi", detail=detail)
             return None
+        unit = named
     where.unit = unit
     if unit not in ctx.units:
         where.add("don-vi-khong-co-trong-danh-sach", year=ctx.year)

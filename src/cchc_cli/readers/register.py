@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cchc_cli.cells import address, header_key
 from cchc_cli.issues import Issue, issue
 from cchc_cli.readers.tables import Header, HeaderMissing, cell_text, find_header
-from cchc_cli.readers.workbook import Book, BookError, open_book
+from cchc_cli.readers.workbook import Book, BookError, Sheet, open_book
 
 REGISTER_SHEET = "Đơn vị"
 REGISTER_HEADERS = {
@@ -62,7 +64,7 @@ def pick_sheet(book: Book, name: str) -> str | None:
 
 
 def read_register(
-    path: Path, *, file: str, blocks: dict[str, object]
+    path: Path, *, file: str, blocks: Mapping[str, object]
 ) -> tuple[Register | None, list[Issue]]:
     """Read the register; ``blocks`` are the block codes of cchc.yaml."""
     if not path.exists():
@@ -106,18 +108,18 @@ def _missing(header: HeaderMissing, file: str, sheet: str) -> Issue:
 
 
 def _read_units(
-    sheet, header: Header, *, file: str, blocks: dict[str, object]
+    sheet: Sheet, header: Header, *, file: str, blocks: Mapping[str, object]
 ) -> tuple[Register, list[Issue]]:
     issues: list[Issue] = []
-    for text, first, second in header.duplicates:
+    for shown, first, second in header.duplicates:
         issues.append(
-            issue("cot-trung", file=file, sheet=sheet.name, cell=second, header=text,
+            issue("cot-trung", file=file, sheet=sheet.name, cell=second, header=shown,
                   first=first, second=second)
         )
     register = Register(file=file, sheet=sheet.name)
     cols = header.columns
 
-    def text(row: list, name: str) -> str:
+    def text(row: list[Any], name: str) -> str:
         c = cols.get(name)
         return cell_text(row[c]) if c is not None and c < len(row) else ""
 

@@ -273,7 +273,7 @@ class _Lists:
 
     def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
-        self.sheet = None
+        self.sheet: Any = None
         self.used = 0  # rows used: tables are stacked in columns A (label) and B (points)
         self.known: dict[tuple, tuple[str, str]] = {}
 
@@ -287,10 +287,11 @@ class _Lists:
         if self.sheet is None:
             self.sheet = self.workbook.add_worksheet("_ds")
             self.sheet.hide()
+        sheet = self.sheet
         first = self.used
         for r, (label, score) in enumerate(options, start=first):
-            self.sheet.write_string(r, 0, label)
-            self.sheet.write_number(r, 1, float(score))
+            sheet.write_string(r, 0, label)
+            sheet.write_number(r, 1, float(score))
         self.used += len(options)
         top, bottom = first + 1, first + len(options)
         found = (f"'_ds'!$A${top}:$A${bottom}", f"'_ds'!$A${top}:$B${bottom}")
@@ -390,10 +391,10 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
             sheet.write_string(r, col["name"], node.name, text_fmt)
             fit_height(sheet, r, [(node.name, _SELF_WIDTHS["name"])])
             sheet.write_number(r, col["max"], float(node.max), num_fmt)
-            scored = [c for c in node.leaves if criteria.leaf(c).counts_in_scale]
+            scored = [c for c in node.leaves if criteria.leaf_of(c).counts_in_scale]
             refs = ",".join(ref("score", row_of[c]) for c in scored)
             cached = sum((computed[c] or Decimal(0) for c in scored
-                          if criteria.leaf(c).kind != SURVEY), Decimal(0))
+                          if criteria.leaf_of(c).kind != SURVEY), Decimal(0))
             if refs:
                 sheet.write_formula(r, col["score"], f"=SUM({refs})", num_fmt, float(cached))
             else:
@@ -417,7 +418,7 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
 
     def total(codes: list[str]) -> Decimal:
         return sum((computed[c] or Decimal(0) for c in codes
-                    if criteria.leaf(c).kind != SURVEY), Decimal(0))
+                    if criteria.leaf_of(c).kind != SURVEY), Decimal(0))
 
     cached = total(scored) + total(bonus) - total(penalty)
     sheet.write_string(total_row, col["code"], "", looks.total_text)

@@ -37,7 +37,7 @@ CHART_MAX_UNITS = 40
 
 
 def write_ranking_workbook(path: Path, run: RankRun) -> None:
-    ranking = run.ranking
+    ranking = run.ranked
     precision = ranking.precision
     summaries = summarize(ranking)
     with atomic_path(path) as temp:
@@ -65,12 +65,13 @@ def previous_text(previous: Any) -> str:
 def _block_sheet(workbook: Any, styles: Styles, run: RankRun, block: BlockRanking,
                  name: str) -> None:
     sheet = workbook.add_worksheet(name)
-    ranking = run.ranking
+    ranking = run.ranked
     criteria = block.criteria
     areas = list(criteria.areas) if criteria is not None else []
+    names = {code: criteria.nodes[code] for code in areas} if criteria is not None else {}
     headers: list[tuple[str, float]] = [("STT", 5), ("Mã", 9), ("Đơn vị", 34)]
     for code in areas:
-        node = criteria.nodes[code]
+        node = names[code]
         headers.append((f"Lĩnh vực {code} ({_plain(node.max)} điểm)", 10))
     headers += [("Tổng điểm", 9), ("Điểm tối đa áp dụng", 9), ("Chỉ số (%)", 9),
                 ("Xếp hạng", 8), ("Xếp hạng năm trước", 9), ("Tăng/giảm bậc", 14),
@@ -129,7 +130,7 @@ def _block_sheet(workbook: Any, styles: Styles, run: RankRun, block: BlockRankin
     r = end + 1
     for code in areas:
         r += 1
-        sheet.write_string(r, 1, f"Lĩnh vực {code}: {criteria.nodes[code].name}", legend)
+        sheet.write_string(r, 1, f"Lĩnh vực {code}: {names[code].name}", legend)
     _chart(workbook, sheet, run, block, name, col_index, r)
 
 
@@ -149,12 +150,12 @@ def _chart(workbook: Any, sheet: Any, run: RankRun, block: BlockRanking, sheet_n
         "categories": f"={quoted}!$C${first + 1}:$C${last + 1}",
         "values": f"={quoted}!${column_letter(col_index)}${first + 1}:"
                   f"${column_letter(col_index)}${last + 1}",
-        "data_labels": {"value": True, "num_format": "0." + "0" * run.ranking.precision
-                        if run.ranking.precision else "0"},
+        "data_labels": {"value": True, "num_format": "0." + "0" * run.ranked.precision
+                        if run.ranked.precision else "0"},
         "fill": {"color": "#2E75B6"},
         "gap": 40,
     })
-    lowest = min(e.unit.index_published for e in shown)  # type: ignore[type-var]
+    lowest = min(e.unit.index_published or 0 for e in shown)
     floor = max(0, int(lowest // 10) * 10 - 10)
     title = f"Chỉ số CCHC năm {run.year} — {block.name}"
     if len(shown) < len(ranked):
@@ -187,10 +188,11 @@ def _summary_sheet(workbook: Any, styles: Styles, run: RankRun,
               len(headers) - 1)
     header_row(sheet, styles, 2, headers)
     text, number, center = styles.text(), styles.number(), styles.text(align="center")
-    precision = run.ranking.precision
+    precision = run.ranked.precision
     r = 2
     for r, summary in enumerate(summaries, start=3):
-        indices = [e.unit.index_published for e in summary.ranked]
+        indices = [e.unit.index_published for e in summary.ranked
+                   if e.unit.index_published is not None]
         values: list[tuple[Any, Any]] = [
             (summary.name, text), (len(summary.ranked) + len(summary.unranked), center)]
         values += [(summary.counts.get(label, 0), center) for label in labels]
@@ -215,7 +217,7 @@ def _areas_sheet(workbook: Any, styles: Styles, run: RankRun, summaries: list[Bl
               len(headers) - 1)
     header_row(sheet, styles, 2, headers)
     text, number, center = styles.text(), styles.number(), styles.text(align="center")
-    precision = run.ranking.precision
+    precision = run.ranked.precision
     r = 2
     for summary in summaries:
         for area in summary.areas:

@@ -163,7 +163,7 @@ def _block_sheet(workbook: Any, styles: Styles, run: ScoreRun, block: Any, name:
     sheet.write_string(4, 0, "", header)
     sheet.write_string(4, 1, "Điểm tối đa", header)
     for i, code in enumerate(leaves):
-        sheet.write_number(4, first + i, float(criteria.leaf(code).max), header)
+        sheet.write_number(4, first + i, float(criteria.leaf_of(code).max), header)
     for j in range(len(totals)):
         sheet.write_blank(4, first + len(leaves) + j, None, header)
     plain_fmt = styles.number(3)

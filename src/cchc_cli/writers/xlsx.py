@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def title_row(sheet: Any, styles: Styles, text: str, last_col: int, row: int = 0
     sheet.merge_range(row, 0, row, last_col, text, styles.title())
 
 
-def header_row(sheet: Any, styles: Styles, row: int, headers: list[tuple[str, float]], *,
+def header_row(sheet: Any, styles: Styles, row: int, headers: Sequence[tuple[str, float]], *,
                height: float = 36) -> None:
     """A table's header row; each header comes with its column's width."""
     sheet.set_row(row, height)

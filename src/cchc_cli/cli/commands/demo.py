@@ -45,17 +45,17 @@ def summary_table(run: Any) -> Any:
 
     precision = run.ranking.precision
     table = Table()
-    for name, justify in (("Khối", "left"), ("Số đơn vị", "right"),
-                          ("Chỉ số bình quân", "right"), ("Đứng đầu", "left"),
-                          ("Xếp loại", "left")):
-        table.add_column(name, justify=justify)
+    for name, right in (("Khối", False), ("Số đơn vị", True), ("Chỉ số bình quân", True),
+                        ("Đứng đầu", False), ("Xếp loại", False)):
+        table.add_column(name, justify="right" if right else "left")
     for block in summarize(run.ranking):
         top = block.ranked[0] if block.ranked else None
         bands = ", ".join(f"{label} {count}" for label, count in block.counts.items() if count)
         table.add_row(
             esc(block.name), str(len(block.ranked) + len(block.unranked)),
             vi(block.average, precision) if block.average is not None else "–",
-            esc(f"{top.unit.name} ({vi(top.unit.index_published, precision)})") if top else "–",
+            esc(f"{top.unit.name} ({vi(top.unit.index_published or 0, precision)})") if top
+            else "–",
             esc(bands),
         )
     return table

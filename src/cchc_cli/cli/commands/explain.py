@@ -132,7 +132,7 @@ def render_tree(explanation: Any) -> Any:
         return root
     branches: dict[str, Any] = {}
     for _depth, node in criteria.walk():
-        parent = branches.get(node.path[-1]) if node.path else root
+        parent = branches[node.path[-1]] if node.path else root
         if node.is_leaf:
             parent.add(leaf_line(explanation, node))
             continue

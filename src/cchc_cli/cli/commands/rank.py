@@ -66,11 +66,10 @@ def render_ranking(console: Any, run: Any) -> None:
         if previous is not None:
             title += f" (so với năm {previous.year})"
         table = Table(title=esc(title), title_justify="left")
-        for name, justify in (("Hạng", "right"), ("Mã", "left"), ("Đơn vị", "left"),
-                              ("Chỉ số", "right"), ("Năm trước", "right"),
-                              ("Thay đổi", "left"), ("Xếp loại", "left"),
-                              ("Người đứng đầu", "left")):
-            table.add_column(name, justify=justify)
+        for name, right in (("Hạng", True), ("Mã", False), ("Đơn vị", False),
+                            ("Chỉ số", True), ("Năm trước", True), ("Thay đổi", False),
+                            ("Xếp loại", False), ("Người đứng đầu", False)):
+            table.add_column(name, justify="right" if right else "left")
         for entry in entries:
             if entry is None:
                 table.add_row("…", "", f"[dim]… {hidden} đơn vị nữa (xem tệp xếp hạng)[/]",

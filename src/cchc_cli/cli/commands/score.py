@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from cchc_cli.cli.common import (
     AllowErrorsOpt,
@@ -40,7 +41,7 @@ def score(
                " không có chỉ số).")
 
 
-def render_scores(console, run) -> None:  # type: ignore[no-untyped-def]
+def render_scores(console: Any, run: Any) -> None:
     from rich.table import Table
 
     from cchc_cli.numbers import vi
