@@ -21,6 +21,20 @@ class WorkspaceError(CchcError):
     exit_code = 3
 
 
+class OutputError(CchcError):
+    """An output cannot be written or replaced (exit 3): the workbook is open in Excel
+    (Windows refuses to replace an open file), the folder is read-only, the disk is
+    full. The previous output is left as it was."""
+
+    exit_code = 3
+
+
+class UnsafePathError(CchcError):
+    """A path built from a code of the inputs would leave its folder (exit 1)."""
+
+    exit_code = 1
+
+
 class UsageError(CchcError):
     """The command line asks for something that does not exist (exit 2)."""
 

@@ -10,6 +10,7 @@ from cchc_cli.errors import InputError, UsageError
 from cchc_cli.formspec import Entered
 from cchc_cli.inputs import YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors
+from cchc_cli.paths import inside
 from cchc_cli.readers.forms import LeafEntry
 from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, input_kind
 from cchc_cli.workspace import Workspace
@@ -91,7 +92,7 @@ def write_forms(
     units = [u for u in inputs.register.units.values() if u.block in inputs.sets]
     if kind in ("self", "all"):
         for unit in units:
-            path = out / "tu-danh-gia" / self_form_name(unit.code)
+            path = inside(out, "tu-danh-gia", self_form_name(unit.code))
             write_self_form(path, unit=unit, criteria=inputs.sets[unit.block], context=context)
             result.written.append(path)
     if kind in ("appraisal", "all"):
@@ -99,12 +100,12 @@ def write_forms(
             lines = _appraisal_lines(inputs, units, appraiser, round_no)
             if not lines:
                 continue
-            path = out / "tham-dinh" / appraisal_form_name(appraiser, round_no)
+            path = inside(out, "tham-dinh", appraisal_form_name(appraiser, round_no))
             write_appraisal_form(path, appraiser=appraiser, round_no=round_no, lines=lines,
                                  sets=[inputs.sets[b] for b in inputs.sets], context=context)
             result.written.append(path)
     if kind in ("survey", "all"):
-        path = out / "khao-sat" / survey_form_name(year)
+        path = inside(out, "khao-sat", survey_form_name(year))
         write_survey_form(path, units=units, sets=inputs.sets, context=context)
         result.written.append(path)
     return result

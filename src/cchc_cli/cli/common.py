@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from cchc_cli.errors import CchcError
+from cchc_cli.terminal import LIMIT, safe
 
 
 class ExitCode(IntEnum):
@@ -63,11 +64,12 @@ AsOfOpt = Annotated[
 ]
 
 
-def esc(value: object) -> str:
-    """Text from the data (paths, unit names) printed as is: never as rich markup."""
+def esc(value: object, limit: int = LIMIT) -> str:
+    """Text from the data (paths, unit names) printed as it is: never as rich markup,
+    never as terminal control, at most ``limit`` characters (SPEC §13.2)."""
     from rich.markup import escape
 
-    return escape(str(value))
+    return escape(safe(value, limit))
 
 
 def exit_code_for(issues: Iterable[Any]) -> ExitCode:
@@ -109,7 +111,7 @@ def guard(debug: bool) -> Iterator[None]:
             from cchc_cli.issues import sorted_issues
 
             print_issues(console, sorted_issues(found))
-        console.print(f"[bold red]Lỗi:[/] {esc(exc)}", markup=True)
+        console.print(f"[bold red]Lỗi:[/] {esc(exc, MESSAGE_LIMIT)}", markup=True)
         raise typer.Exit(int(exc.exit_code)) from None
 
 
@@ -179,9 +181,12 @@ def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> 
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
-def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:
-    from rich.markup import escape
+# A message is a sentence of the catalogue around values from the inputs: longer than
+# one value, still bounded.
+MESSAGE_LIMIT = 600
 
+
+def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:
     issues = list(issues)
     shown = issues if limit is None else issues[:limit]
     for item in shown:
@@ -190,14 +195,14 @@ def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = Non
         where = item.location()
         who = " ".join(
             part for part in (
-                f"[đơn vị {item.unit}]" if item.unit else "",
-                f"[tiêu chí {item.criterion}]" if item.criterion else "",
+                f"[đơn vị {safe(item.unit, 60)}]" if item.unit else "",
+                f"[tiêu chí {safe(item.criterion, 60)}]" if item.criterion else "",
             ) if part
         )
         console.print(
-            f"[bold {colour}]{label}[/] {escape(where)}"
-            + (f" {escape(who)}" if who else "")
-            + f": {escape(item.message)} [dim]({item.code})[/]"
+            f"[bold {colour}]{label}[/] {esc(where, 2 * LIMIT)}"
+            + (f" {esc(who)}" if who else "")
+            + f": {esc(item.message, MESSAGE_LIMIT)} [dim]({item.code})[/]"
         )
     if limit is not None and len(issues) > limit:
         console.print(f"… và {len(issues) - limit} vấn đề khác (xem --format json).")

@@ -74,7 +74,7 @@ def _where(result: Any) -> str:
 
 
 def leaf_line(explanation: Any, leaf: Any) -> str:
-    from rich.markup import escape
+    from cchc_cli.cli.common import esc as escape  # sanitised for the terminal
 
     result = explanation.unit.leaves[leaf.code]
     head = f"[bold]{leaf.code}[/] {escape(leaf.name)}"
@@ -120,8 +120,9 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
 
 
 def render_tree(explanation: Any) -> Any:
-    from rich.markup import escape
     from rich.tree import Tree
+
+    from cchc_cli.cli.common import esc as escape  # sanitised for the terminal
 
     unit = explanation.unit
     criteria = explanation.criteria
