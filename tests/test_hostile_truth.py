@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -582,3 +584,71 @@ def test_output_folder_read_only(box, cli):
         folder.chmod(0o755)
     assert result.exit_code == 3
     assert "quyền ghi" in result.stderr
+
+
+# ======================================================================================
+# Through LibreOffice: the same indices after a person re-saves every form
+# ======================================================================================
+
+FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "ods": "ods", "xls": "xls:MS Excel 97"}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["xlsx", "ods", "xls"])
+def test_forms_resaved_by_libreoffice_give_the_same_indices(box, cli, tmp_path, target):
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed")
+    forms = box.data / "tu-danh-gia"
+    survey = box.root / c.SURVEY_DIR / "khao-sat.xlsx"
+    # Percentages typed with Excel's built-in format and with LibreOffice's own codes.
+    put(box, "xlsx", {"E10": t.Percent(0.964), "E12": t.Percent(0.8125)})
+    put(box, "xlsx", {"E12": t.Percent(0.7, "0.0%")}, path=forms / "tu-danh-gia-SNV.xlsx")
+    put(box, "xlsx", {"C6": t.Percent(0.9117), "C8": t.Percent(0.855, "0.00%")},
+        sheet=c.SURVEY, path=survey)
+    _, before = score(cli, box, [])
+    indices = {u["code"]: u["index"] for b in before["blocks"] for u in b["units"]}
+    # STP: 1 + 2.75 + 2 (96.4 > 90) + 1.625 (2 × 0.8125) + 9.117 + 1.6 = 18.092 → 90.46
+    # SNV: 1 + 2.75 + 2 + 1.4 (2 × 0.70) + 9.117 + 1.6 = 17.867 → 89.335
+    # STC: 1 + 2.75 + 2 + 1.6 + 8.55 (85.5 % of 10) + 1.6 = 17.5 → 87.5
+    assert indices == {"STP": 90.46, "SNV": 89.335, "STC": 87.5}
+    sources = [*sorted(forms.glob("*.xlsx")), survey]
+    out = tmp_path / "libreoffice"
+    profile = (tmp_path / "ho-so-libreoffice").as_uri()
+    subprocess.run([office, f"-env:UserInstallation={profile}", "--headless",
+                    "--convert-to", FILTERS[target], "--outdir", str(out),
+                    *map(str, sources)], check=True, capture_output=True, timeout=300)
+    for source in sources:
+        converted = out / f"{source.stem}.{target}"
+        source.unlink()
+        shutil.move(converted, source.with_suffix(f".{target}"))
+    resaved = sorted(p for p in box.data.rglob(f"*.{target}") if p.name != "don-vi.xlsx")
+    assert len(resaved) == 4
+    outcome = validate(cli, box, resaved)
+    assert outcome.exit_code == 0, outcome.show()
+    _, after = score(cli, box, resaved)
+    assert {u["code"]: u["index"] for b in after["blocks"] for u in b["units"]} == indices
+
+
+# ======================================================================================
+# Bounded: marks never cost more than a refusal
+# ======================================================================================
+
+
+@pytest.mark.slow
+def test_a_million_formulas_without_value_are_refused_cheaply(box):
+    """1.2 million formula cells without a value (29 MB of XML, 60 KB zipped), written
+    without references so that only the exact pass can place them: refused after
+    MAX_MARKS (250 000) of them."""
+    from tests.test_hostile_corpus import check_child, run_child
+
+    raw, size = c.deflate_repeated(b"<row><c><f>1</f></c></row>" * 1000, 1200,
+                                   head=c._SHEET_HEAD, tail=c._SHEET_TAIL)
+    data = c.tiny_xlsx(c.ZipPart("xl/worksheets/sheet1.xml", raw=raw, size=size))
+    path = c.place(box, f"{c.SELF_DIR}/tu-danh-gia-STP-bom-cong-thuc.xlsx", data)
+    child = run_child(box, [path])
+    summary = check_child(child)
+    assert child.exit_code == 1, summary
+    issues = json.loads(child.stdout)["issues"]
+    assert [i["code"] for i in issues if i["file"] == c.rel(box, path)] == ["tep-qua-lon-o"]

@@ -29,8 +29,9 @@ Cells = frozenset[tuple[int, int]]
 NONE: Cells = frozenset()
 
 # Far more marked cells than any form holds (a province's appraisal form has ~10 000
-# formulas): a sheet beyond this is refused rather than indexed.
-MAX_MARKS = 1_000_000
+# formulas, a national survey form ~50 000 rates): a sheet beyond this is refused rather
+# than indexed.
+MAX_MARKS = 250_000
 # Excel's built-in percent formats: 9 is "0%", 10 is "0.00%".
 PERCENT_BUILTIN = frozenset({9, 10})
 

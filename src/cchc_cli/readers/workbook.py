@@ -341,7 +341,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     references are decoded whatever their quoting, case or character entities.
     """
     row = col = max_row = max_col = 0
-    for closing, name, attrs in _TAG.findall(xml):
+    for closing, name, attrs in map(re.Match.groups, _TAG.finditer(xml)):
         if closing:
             continue
         # An r attribute written twice (invalid, but a parser may take either): the
