@@ -275,9 +275,9 @@ class Explanation:
     appraisers: dict[str, str]
 
     def describe(self, leaf: Any) -> str:
-        from cchc_cli.rules import describe
-
-        return describe(leaf)
+        """cchc's own description of the leaf's rule (the criteria's ``method`` text, when
+        given, is what the forms print; ``explain`` shows both)."""
+        return str(leaf.rule.describe())
 
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import explain_document
