@@ -116,6 +116,8 @@ def explain_document(explanation: Any) -> dict[str, Any]:
                     {i.key: i.value for i in own.inputs} if own.inputs is not None
                     else own.value),
                 "self_na": bool(own and own.na),
+                "method": node.method,
+                "steps": explanation.story(node.code).to_dict(),
                 "evidence": own.evidence if own is not None and own.evidence else None,
                 "explanation": own.note if own is not None and own.note else None,
             }
@@ -172,6 +174,7 @@ def rank_document(ranking: Any, *, province: str, issues: list[Issue]) -> dict[s
         "province": province,
         "precision": ranking.precision,
         "ties": ranking.ties,
+        "basis": ranking.basis,
         "previous": None if previous is None else {
             "year": previous.year, "source": previous.source, "file": previous.file},
         "blocks": [

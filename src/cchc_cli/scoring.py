@@ -65,7 +65,7 @@ class LeafResult:
 
     __slots__ = ("leaf", "points", "source", "origin", "file", "sheet", "round", "appraiser",
                  "na", "na_reason", "register_cell", "missing", "own", "value", "reference",
-                 "pending")
+                 "pending", "zero")
 
     def __init__(self, leaf: Leaf, own: LeafEntry | None = None) -> None:
         self.leaf = leaf
@@ -84,6 +84,7 @@ class LeafResult:
         self.value: Exact | None = None  # the number a numeric rule compared or scaled
         self.reference: Exact | None = None  # relative leaves: the block's reference
         self.pending = False  # relative leaves between the two passes
+        self.zero = False  # a division by zero happened: when_zero decided (SPEC §13.1.1)
 
     @property
     def code(self) -> str:
@@ -425,6 +426,7 @@ def _apply(result: LeafResult, outcome: Outcome, job: _Issues, entry: LeafEntry 
            ) -> LeafResult:
     """Record a rule's outcome on the leaf result (when_zero, errors, pending points)."""
     result.value = outcome.value
+    result.zero = outcome.zero
     if outcome.na:
         result.na, result.na_reason = True, NA_NO_CASES
         return result
