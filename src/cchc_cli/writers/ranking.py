@@ -83,9 +83,10 @@ def _block_sheet(workbook: Any, styles: Styles, run: RankRun, block: BlockRankin
     title_row(sheet, styles, f"KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"
               f" {ranking.year} — {block.name.upper()}", last)
     ties = "1, 2, 2, 4" if ranking.ties == "competition" else "1, 2, 2, 3"
-    sheet.merge_range(1, 0, 1, last, f"Xếp hạng theo chỉ số đã làm tròn {ranking.precision}"
-                      f" chữ số; đơn vị bằng chỉ số đồng hạng (kiểu {ties}).",
-                      styles.get(italic=True, align="center"))
+    basis = (f"chỉ số đã làm tròn {ranking.precision} chữ số" if ranking.basis != "exact"
+             else "chỉ số chính xác (chưa làm tròn)")
+    sheet.merge_range(1, 0, 1, last, f"Xếp hạng theo {basis}; đơn vị bằng chỉ số đồng hạng"
+                      f" (kiểu {ties}).", styles.get(italic=True, align="center"))
     header_row(sheet, styles, HEADER_ROW, headers, height=48)
     text, number = styles.text(), styles.number()
     center = styles.text(align="center")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_cli import __version__
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.issues import Issue
-from cchc_cli.rules import points as rule_points
+from cchc_cli.numbers import ZERO, Exact, exact_sub, plain
 from cchc_cli.scoring import STATUS_OK, LeafResult, UnitScore
 from cchc_cli.writers.atomic import atomic_path
 from cchc_cli.writers.xlsx import (
@@ -53,18 +53,18 @@ def status_text(unit: UnitScore) -> str:
     return "Hợp lệ" if unit.status == STATUS_OK else "Lỗi"
 
 
-def own_points(result: LeafResult, criteria: CriteriaSet) -> Decimal | None:
-    """Points of the unit's own input for a leaf (None if N/A, missing or invalid)."""
-    own = result.own
-    if own is None or own.bad or own.na or own.value is None:
-        return None
-    leaf = criteria.leaf(result.code)
-    return rule_points(leaf, own.value) if leaf is not None else None
+def own_points(result: LeafResult, criteria: CriteriaSet) -> Exact | None:
+    """Points of the unit's own input for a leaf (None if N/A, missing or invalid), as
+    scoring recorded them."""
+    return result.own_points
 
 
 def _entry_text(value: Any, na: bool) -> Any:
     if na:
         return "Không áp dụng"
+    if isinstance(value, dict):  # named inputs: 'a = 12; b = 14'
+        return "; ".join(f"{key} = {'(trống)' if v is None else plain(v)}"
+                         for key, v in value.items())
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -223,13 +223,14 @@ def _differences_sheet(workbook: Any, styles: Styles, run: ScoreRun, name: str) 
                 own = result.own
                 before = own_points(result, criteria)
                 after = None if result.na else result.points
-                delta = (after or Decimal(0)) - (before or Decimal(0))
+                delta = exact_sub(after or ZERO, before or ZERO)
                 leaf = criteria.leaf(result.code)
                 where = f"{result.file}, {result.sheet}!{result.cell or result.na_cell or ''}"
                 values: list[tuple[Any, Any]] = [
                     (block.name, text), (unit.code, text), (unit.name, text),
                     (result.code, text), (leaf.name if leaf else "", text),
-                    (_entry_text(own.value, own.na) if own else "(không có)", text),
+                    (_entry_text({i.key: i.value for i in own.inputs} if own.inputs is not None
+                                 else own.value, own.na) if own else "(không có)", text),
                     (before, number),
                     (_entry_text(result.input, result.na), text),
                     (after, number), (delta, number), (result.round, text),
