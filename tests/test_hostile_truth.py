@@ -652,3 +652,78 @@ def test_a_million_formulas_without_value_are_refused_cheaply(box):
     assert child.exit_code == 1, summary
     issues = json.loads(child.stdout)["issues"]
     assert [i["code"] for i in issues if i["file"] == c.rel(box, path)] == ["tep-qua-lon-o"]
+
+
+# ======================================================================================
+# Named inputs (SPEC §13.1): their rows are input cells too
+# ======================================================================================
+
+NAMED_INPUTS = """\
+id: so-nganh-2023
+title: Bộ tiêu chí thử số liệu đặt tên
+block: so-nganh
+year: 2023
+scale: 4
+items:
+  - code: "1"
+    name: Số liệu
+    items:
+      - code: "1.1"
+        name: Tỷ lệ hồ sơ giải quyết đúng hạn
+        max: 2
+        rule:
+          type: tiers
+          inputs:
+            - {key: a, label: Số hồ sơ đúng hạn, integer: true}
+            - {key: b, label: Tổng số hồ sơ, integer: true}
+          value: "a / b * 100"
+          tiers: [{min: 95, points: 2}, {min: 80, points: 1}]
+      - code: "1.2"
+        name: Tỷ lệ giải ngân
+        max: 2
+        rule:
+          type: ratio
+          inputs: [{key: r, label: Tỷ lệ giải ngân}]
+"""
+
+
+@pytest.fixture
+def named(tmp_path: Path) -> Sandbox:
+    sandbox = Sandbox(tmp_path / "ws", units=[Unit("STP", "Sở Tư pháp", "so-nganh")],
+                      criteria_text=NAMED_INPUTS)
+    sandbox.self_form("STP", {
+        "1.1": Entered(inputs={"a": Decimal(19), "b": Decimal(20)}, evidence="BC 1"),
+        "1.2": Entered(inputs={"r": Decimal(50)}, evidence="BC 2"),
+    })
+    return sandbox
+
+
+def row_of(path: Path, code: str) -> int:
+    rows = dict(t.workbook_rows(path))[SELF]
+    return next(r for r, row in enumerate(rows, start=1) if row and row[0] == code)
+
+
+def test_named_input_typed_as_a_percentage(named, cli):
+    path = stp_path(named)
+    cell = f"E{row_of(path, '1.2.r')}"
+    put(named, "xlsx", {cell: t.Percent(0.875)})
+    outcome = validate(cli, named, [path])
+    assert outcome.exit_code == 0, outcome.show()
+    _, document = score(cli, named, [path])
+    leaf = leaves_of(document, "STP")["1.2"]
+    # r typed 87,5% (stored 0.875) is 87.5: 2 × 87.5 / 100 = 1.75 points.
+    assert leaf["input"] == {"r": 87.5} and leaf["points"] == 1.75
+
+
+def test_named_input_formula_without_value(named, cli):
+    path = stp_path(named)
+    own, leaf_row = f"E{row_of(path, '1.1.a')}", f"E{row_of(path, '1.2')}"
+    # An input row whose count a script wrote as a formula; and the leaf row's computed
+    # figure (a convenience formula) without its value, which is ignored.
+    put(named, "xlsx", {own: t.Formula("20-1", missing="empty"),
+                        leaf_row: t.Formula("E12", missing="absent")})
+    outcome = validate(cli, named, [path])
+    expect(outcome, "cong-thuc-chua-tinh", file=STP, sheet=SELF, cell=own, unit="STP",
+           criterion="1.1")
+    assert [i["cell"] for i in outcome.of("cong-thuc-chua-tinh")] == [own]
+    assert outcome.exit_code == 1
