@@ -73,7 +73,7 @@ def test_points_stay_within_floor_and_max_and_totals_add_up(values):
 @given(st.lists(unit_values(), min_size=2, max_size=4))
 def test_relative_points_follow_the_best_unit(values):
     result = scored(values)
-    units = [u for u in result.all_units()]
+    units = result.all_units()
     best_leaf = [u.leaves["2.1"] for u in units
                  if u.errors == 0 and not u.leaves["2.1"].na and u.leaves["2.1"].value is not None]
     for unit in units:
