@@ -104,7 +104,7 @@ _NUMFMT = re.compile(rb"<(?:[\w.-]+:)?numFmt(?=[\s/>])([^<>]*)>")
 _CELLXFS_OPEN = re.compile(rb"<(?:[\w.-]+:)?cellXfs(?=[\s/>])[^<>]*>")
 _CELLXFS_CLOSE = re.compile(rb"</(?:[\w.-]+:)?cellXfs\s*>")
 _XF = re.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^<>]*)>")
-_MAYBE_PERCENT = re.compile(rb"%|numFmtId\s*=\s*[\"']\s*(?:9|10)\s*[\"']")
+_BUILTIN_PERCENT = re.compile(rb"numFmtId\s*=\s*[\"']\s*(?:9|10)\s*[\"']")
 
 
 def _number(text: str | None, default: int = -1) -> int:
@@ -118,7 +118,7 @@ def percent_styles(styles: bytes) -> frozenset[int]:
     Most workbooks have none, which one search tells; ``cellStyleXfs`` (named styles)
     also hold ``<xf>`` elements and are not what a cell's ``s`` points at.
     """
-    if _MAYBE_PERCENT.search(styles) is None:
+    if b"%" not in styles and _BUILTIN_PERCENT.search(styles) is None:
         return frozenset()
     custom = []
     for raw in _NUMFMT.findall(styles):
@@ -149,15 +149,14 @@ def recalculates(workbook_xml: bytes) -> bool:
     return _FULL_CALC.search(workbook_xml) is not None
 
 
-_FORMULA = re.compile(rb"<f[\s/>]")
 _ANY_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+# A formula element (with text, or empty as a shared formula's other cells are) not
+# followed by a stored result ("<v>" with something in it) — or, in a workbook that
+# recalculates on opening, followed by the placeholder 0. One pattern that starts with
+# the literal "<f", so that the search skips from formula to formula.
 _FORMULA_ELEMENT = rb"<f(?:\s[^<>]*)?(?:/>|>[^<]*</f>)"
-# A formula element not followed by a stored result ("<v>" with something in it) …
-_NO_RESULT = re.compile(_FORMULA_ELEMENT + rb"(?!<v>[^<])")
-# … or, in a workbook that recalculates on opening, followed by the placeholder 0.
-_NO_RESULT_OR_ZERO = re.compile(_FORMULA_ELEMENT + rb"(?!<v>(?!0</v>)[^<])")
-# Prefixed formula or value tags (cell and row tags are checked with the extent).
-_PREFIXED_PART = re.compile(rb":(?:f|v)[\s/>]")
+_NO_RESULT = re.compile(_FORMULA_ELEMENT + rb"(?!\s*<v>[^<])")
+_NO_RESULT_OR_ZERO = re.compile(_FORMULA_ELEMENT + rb"(?!\s*<v>(?!0</v>)[^<])")
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")
 _CELL_HEAD = 512  # the most bytes a cell's start tag takes in a regular sheet
 
@@ -168,12 +167,11 @@ def xlsx_marks(xml: bytes, styles: frozenset[int], recalc: bool, regular: bool
 
     ``styles``: the percent ``cellXfs`` indexes; ``recalc``: the workbook recalculates
     on opening; ``regular``: the part passed the fast extent check (every cell tag is
-    ``<c r="A1"…`` with a plain reference, no prefixed cell or row tags, no line
-    breaks), so that a formula's cell is the start tag right before it.
+    ``<c r="A1"…`` with a plain reference, no prefixed tags, no line breaks), so that a
+    formula's cell is the last cell start tag before it.
     """
-    if regular and 0 not in styles and _PREFIXED_PART.search(xml) is None:
-        no_result = _NO_RESULT_OR_ZERO if recalc else _NO_RESULT
-        fast = _fast_marks(xml, styles, no_result if _FORMULA.search(xml) else None)
+    if regular and 0 not in styles:  # (cells without an s attribute are plain)
+        fast = _fast_marks(xml, styles, _NO_RESULT_OR_ZERO if recalc else _NO_RESULT)
         if fast is not None:
             return fast
     elif not styles and _ANY_FORMULA.search(xml) is None:
@@ -197,12 +195,11 @@ def _position(letters: bytes, digits: bytes) -> tuple[int, int]:
     return int(digits) - 1, column_number(letters.decode(), MAX_MARKS) - 1
 
 
-def _fast_marks(xml: bytes, styles: frozenset[int], no_result: re.Pattern[bytes] | None
+def _fast_marks(xml: bytes, styles: frozenset[int], no_result: re.Pattern[bytes]
                 ) -> tuple[Cells, Cells] | None:
-    """The marks of a regular sheet, from the few places that can hold one; None when
-    a formula is not written right after its cell's start tag (then the exact pass)."""
-    if not styles and no_result is None:
-        return NONE, NONE
+    """The marks of a regular sheet, from the few places that can hold one (searches
+    for literals); None when a formula is not written right after its cell's start tag
+    (then the exact pass decides)."""
     percent: set[tuple[int, int]] = set()
     if styles:
         for match in _percent_cells(styles).finditer(xml):
@@ -210,11 +207,11 @@ def _fast_marks(xml: bytes, styles: frozenset[int], no_result: re.Pattern[bytes]
             if len(percent) > MAX_MARKS:
                 raise _refused(len(percent), 0)
     uncached: set[tuple[int, int]] = set()
-    for match in no_result.finditer(xml) if no_result is not None else ():
+    for match in no_result.finditer(xml):
         at = match.start()
         start = xml.rfind(b'<c r="', max(0, at - _CELL_HEAD), at)
         close = xml.find(b">", start, at) if start >= 0 else -1
-        if close < 0 or close + 1 != at or xml[close - 1] == 47:  # 47: "/"
+        if close + 1 != at or xml[close - 1] == 47:  # 47: "/", a cell closed at once
             return None
         ref = _REF.match(xml, start + 6)
         if ref is None:

@@ -60,7 +60,7 @@ _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".enc
 _ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r=")')
 _ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r=")')
 _ODD_REF = re.compile(rb' r(?:="(?![A-Z]?\d{1,5}")|=[^"]|\s+=)')
-_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
+_PREFIXED = re.compile(rb':(?:c|row|f|v)[\s/>]')
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _ATTR_R = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])([^"\']*)\1')
 _REF = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
