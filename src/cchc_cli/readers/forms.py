@@ -331,14 +331,14 @@ class _Where:
     unit: str | None = None
     # Cells holding a formula error (#REF!…), which read as empty: (row, col) → text.
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    # The sheet's percent cells and formulas without a value (see _seen); ``marked``
-    # when there is any, so that most forms never call _seen.
+    # The sheet's percent cells and formulas without a value (see _seen), and both:
+    # only a cell in ``marked`` is handed to _seen.
     percent: Cells = NONE
     uncached: Cells = NONE
-    marked: bool = field(init=False, default=False)
+    marked: Cells = field(init=False, default=NONE)
 
     def __post_init__(self) -> None:
-        self.marked = bool(self.percent or self.uncached)
+        self.marked = self.percent | self.uncached if self.percent else self.uncached
 
     def add(self, code: str, cell: str | None = None, criterion: str | None = None,
             **params: Any) -> None:
@@ -395,8 +395,8 @@ def _seen(where: _Where, raw: Any, r: int, c: int, column: str, points: bool,
     as 0.964 and read as 96.4, at full precision, not the rounded display); where
     points are entered (``points``) it is an error. A formula whose computed value the
     file does not hold is an error, never an empty cell or a 0. After an error the
-    result is ``_REFUSED``; any other cell is returned as it is. Called only where the
-    sheet has such cells (``where.marked``): most forms have none.
+    result is ``_REFUSED``; any other cell is returned as it is. Called only for the
+    cells in ``where.marked``: the common case costs one set lookup.
     """
     if (r, c) in where.uncached:
         where.add("cong-thuc-chua-tinh", address(r, c), criterion, column=column)
@@ -473,7 +473,7 @@ def _read_na(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf, rol
     raw = row[na_col] if na_col < len(row) else ""
     if (raw == "" or raw is None) and where.errors:
         raw = where.errors.get((r, na_col), "")
-    if where.marked:
+    if (r, na_col) in where.marked:
         raw = _seen(where, raw, r, na_col, role.headers["na"], False, leaf.code)
         if raw is _REFUSED:
             entry.bad = True
@@ -513,7 +513,7 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
         return entry
     entry.col = col
     raw = row[col] if col < len(row) else ""
-    if where.marked:
+    if (r, col) in where.marked:
         raw = _seen(where, raw, r, col, role.headers[_FIELD[kind]], kind == INPUT_SCORE,
                     leaf.code)
         if raw is _REFUSED:
@@ -584,7 +584,7 @@ def _read_input(where: _Where, row: list[Any], r: int, col: int, leaf: Leaf, key
     if col < 0:
         return found
     raw = row[col] if col < len(row) else ""
-    if where.marked:
+    if (r, col) in where.marked:
         raw = _seen(where, raw, r, col, column, False, leaf.code)
         if raw is _REFUSED:
             found.bad = True
@@ -852,7 +852,7 @@ def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], le
     raw = _cell(row, col)
     if not isinstance(raw, float | int) or isinstance(raw, bool):
         return  # no cached formula result (openpyxl, LibreOffice-unaware tools)
-    if where.marked and (r, col) in where.uncached:
+    if (r, col) in where.uncached:
         return  # a placeholder, not a result
     if abs(raw - float(computed)) <= 0.0004:
         return  # the cached result agrees (compared in binary: no Decimal needed)
@@ -919,7 +919,7 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
         # Not appraised (or an empty row): the unit's own values stand — unless a cell
         # reads empty only because its formula has no value (decided once the leaf is
         # known: the template's computed points are formulas too).
-        if empty and not (where.marked and any((r, c) in where.uncached for c in wanted)):
+        if empty and not (where.uncached and any((r, c) in where.uncached for c in wanted)):
             continue
         # Interned: a province's appraisal form names each unit a few dozen times, and
         # one shared string pickles once.
@@ -1125,7 +1125,7 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
 
 def _survey_value(where: _Where, raw: Any, cell: str, leaf: Leaf) -> SurveyValue | None:
     code = leaf.code
-    if where.marked:
+    if address_key_of(cell) in where.marked:
         raw = _seen(where, raw, *address_key_of(cell), code, False, code)
         if raw is _REFUSED:
             return None
