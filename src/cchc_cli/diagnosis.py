@@ -37,7 +37,16 @@ class Cause:
 
     @property
     def examples(self) -> list[Issue]:
-        return self.issues[:EXAMPLES]
+        """The first few issues, one of each kind before a second of any, those that
+        name a file first: what shows the analyst where to look."""
+        seen: dict[str, int] = {}
+        keyed = []
+        for position, item in enumerate(self.issues):
+            nth = seen[item.code] = seen.get(item.code, -1) + 1
+            if nth < EXAMPLES:  # later ones are never among the first few
+                keyed.append(((not item.file, nth, position), item))
+        keyed.sort(key=lambda pair: pair[0])
+        return [item for _, item in keyed[:EXAMPLES]]
 
     @property
     def more(self) -> int:

@@ -49,7 +49,15 @@ AVERAGE_COLOUR = "#C00000"
 
 
 def bar_chart_png(chart: Chart, *, precision: int) -> bytes:
-    """A horizontal bar chart of a block's indices, best first, as PNG bytes.
+    """:func:`bar_chart_figure` as PNG bytes (no software name, for identical bytes)."""
+    buffer = io.BytesIO()
+    bar_chart_figure(chart, precision=precision).savefig(buffer, format="png",
+                                                         metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def bar_chart_figure(chart: Chart, *, precision: int) -> Any:
+    """A horizontal bar chart of a block's indices, best first (a matplotlib Figure).
 
     The axis starts at 0, so that bar lengths compare honestly, and a dashed line marks
     the block average. A block of more than 40 units (the communes of a province) would
@@ -105,9 +113,7 @@ def bar_chart_png(chart: Chart, *, precision: int) -> bytes:
         # Above the bars, clear of them.
         axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False,
                     borderaxespad=0.2, prop={"size": 9, "family": serif})
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return figure
 
 
 def _environment() -> Any:

@@ -121,6 +121,13 @@ def trim_end(body: Any) -> None:
     while len(ending) > 1 and _blank(ending[-1]) and ending[-2].tag == qn("w:p"):
         body.remove(ending.pop())
     last = ending[-1] if ending else None
+    if last is not None and last.tag == qn("w:tbl"):
+        # Word shows a paragraph mark after a final table anyway, at full size: one of
+        # our own, shrunk, cannot spill onto a page of its own.
+        from docx.oxml import OxmlElement
+
+        last.addnext(OxmlElement("w:p"))
+        last = last.getnext()
     if last is None or last.tag != qn("w:p") or not _blank(last):
         return
     for page_break in list(last.iter(qn("w:br"))):

@@ -26,6 +26,7 @@ from cchc_cli.writers.scores import (
 )
 from cchc_cli.writers.xlsx import (
     DEFAULT_ROW_POINTS,
+    PAGE_HEIGHT_POINTS,
     RESULT_FONT_SIZE,
     Styles,
     apply_print,
@@ -35,6 +36,7 @@ from cchc_cli.writers.xlsx import (
     new_workbook,
     plan_pages,
     print_setup,
+    row_height,
     sheet_title,
     title_row,
     write_value,
@@ -47,11 +49,11 @@ HEADER_POINTS = 60.0
 CHART_MAX_UNITS = 40
 # Widths chosen so that a block with the usual 8 areas fits one A4 landscape page wide
 # at 80 % or more (see xlsx.plan_pages); a wider one prints across two pages.
-UNIT_WIDTHS = [("STT", 4), ("Mã", 8), ("Đơn vị", 24)]
-AREA_WIDTH = 6
+UNIT_WIDTHS = [("STT", 3.5), ("Mã", 8), ("Đơn vị", 24)]
+AREA_WIDTH = 5.5
 TOTAL_HEADERS = [("Tổng điểm", 7), ("Điểm tối đa áp dụng", 7), ("Chỉ số (%)", 7)]
 RANK_HEADERS = [("Xếp hạng", 6), ("Xếp hạng năm trước", 6), ("Tăng/giảm bậc", 10),
-                ("Tăng/giảm (số bậc)", 5.5), ("Xếp loại", 9), ("Đánh giá người đứng đầu", 18)]
+                ("Tăng/giảm (số bậc)", 5), ("Xếp loại", 9), ("Đánh giá người đứng đầu", 20)]
 
 
 def write_ranking_workbook(path: Path, result: YearResult) -> None:
@@ -88,6 +90,9 @@ def _block_sheet(workbook: Any, styles: Styles, result: YearResult, ranking: Yea
     areas = list(criteria.areas) if criteria is not None else []
     nodes = {code: criteria.nodes[code] for code in areas} if criteria is not None else {}
     headers: list[tuple[str, float]] = list(UNIT_WIDTHS)
+    # A code never wraps in the middle (SLDTBXH): its column fits the longest.
+    longest = max((len(e.unit.code) for e in block.entries), default=3)
+    headers[1] = ("Mã", max(headers[1][1], min(16.0, 1.3 * longest + 1)))
     for code in areas:
         headers.append((f"Lĩnh vực {code} ({_plain(nodes[code].max)} điểm)", AREA_WIDTH))
     headers += TOTAL_HEADERS + RANK_HEADERS
@@ -106,11 +111,19 @@ def _block_sheet(workbook: Any, styles: Styles, result: YearResult, ranking: Yea
     sheet.merge_range(1, 0, 1, span, f"Xếp hạng theo chỉ số đã làm tròn {ranking.precision}"
                       f" chữ số; đơn vị bằng chỉ số đồng hạng (kiểu {ties}).",
                       styles.get(italic=True, align="center"))
+    # The areas' names, spelled out above the table (below it, they would fall on the
+    # chart's page, under a repeated header row).
+    legend = "; ".join(f"Lĩnh vực {code}: {nodes[code].name}" for code in areas)
+    legend_points = row_height([(legend, sum(widths[: span + 1]) * 1.1)], line=13)
+    if areas:
+        sheet.set_row(2, legend_points)
+        sheet.merge_range(2, 0, 2, span, legend,
+                          styles.get(italic=True, font_size=10, text_wrap=True, valign="top"))
     header_row(sheet, styles, HEADER_ROW, headers, height=HEADER_POINTS)
     text, number = styles.text(), styles.number()
-    index = styles.number(ranking.precision)
+    index = styles.index()
     center = styles.text(align="center")
-    rows_height = 24 + DEFAULT_ROW_POINTS * 2 + HEADER_POINTS
+    rows_height = 24 + DEFAULT_ROW_POINTS + legend_points + HEADER_POINTS
     r = HEADER_ROW
     for r, entry in enumerate(block.entries, start=HEADER_ROW + 1):
         unit = entry.unit
@@ -142,17 +155,13 @@ def _block_sheet(workbook: Any, styles: Styles, result: YearResult, ranking: Yea
     _band_colours(workbook, sheet, block, end, last, col_band)
     sheet.freeze_panes(HEADER_ROW + 1, len(UNIT_WIDTHS))
     sheet.autofilter(HEADER_ROW, 0, end, last)
-    apply_print(sheet, plan, title=title, repeat_rows=(HEADER_ROW, HEADER_ROW),
+    # The header row repeats only for a table longer than a page: a chart alone on its
+    # page is not printed under a header row.
+    long_table = rows_height * plan.scale > PAGE_HEIGHT_POINTS
+    apply_print(sheet, plan, title=title,
+                repeat_rows=(HEADER_ROW, HEADER_ROW) if long_table else None,
                 unit_columns=len(UNIT_WIDTHS))
-    # The areas' names, spelled out under the table.
-    legend = styles.get(italic=True, font_size=10)
-    r = end + 1
-    rows_height += DEFAULT_ROW_POINTS
-    for code in areas:
-        r += 1
-        rows_height += DEFAULT_ROW_POINTS
-        sheet.write_string(r, 1, f"Lĩnh vực {code}: {nodes[code].name}", legend)
-    _chart(workbook, sheet, result, block, name, col_index, r + 2, rows_height, plan.scale)
+    _chart(workbook, sheet, result, block, name, col_index, end + 2, rows_height, plan.scale)
 
 
 def _band_colours(workbook: Any, sheet: Any, block: BlockRanking, end: int, last: int,
@@ -201,9 +210,9 @@ def _chart(workbook: Any, sheet: Any, result: YearResult, block: BlockRanking,
     chart.set_legend({"none": True})
     height = min(620, max(260, 15 * len(shown) + 100))
     chart.set_size({"width": 760, "height": height})
-    chart_breaks(sheet, rows_above=rows_height + DEFAULT_ROW_POINTS * 2,
-                 chart_points=height * 0.75, scale=scale, row=row)
-    sheet.insert_chart(row, 1, chart)
+    anchor = chart_breaks(sheet, rows_above=rows_height + DEFAULT_ROW_POINTS * 2,
+                          chart_points=height * 0.75, scale=scale, row=row)
+    sheet.insert_chart(anchor, 1, chart)
 
 
 def _plain(value: Decimal) -> str:
@@ -228,7 +237,7 @@ def _summary_sheet(workbook: Any, styles: Styles, result: YearResult,
     title_row(sheet, styles, title, len(headers) - 1)
     header_row(sheet, styles, 2, headers, height=45)
     text, center = styles.text(), styles.text(align="center")
-    index = styles.number(ranking.precision)
+    index = styles.index()
     precision = ranking.precision
 
     def rounded(value: Decimal | None) -> Decimal | None:
@@ -265,7 +274,7 @@ def _areas_sheet(workbook: Any, styles: Styles, result: YearResult,
     header_row(sheet, styles, 2, headers, height=45)
     text, center = styles.text(), styles.text(align="center")
     precision = result.precision
-    index = styles.number(precision)
+    index = styles.index()
     r = 2
     for summary in summaries:
         for area in summary.areas:

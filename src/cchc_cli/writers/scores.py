@@ -124,7 +124,7 @@ def _summary_sheet(workbook: Any, styles: Styles, result: YearResult, name: str)
     title_row(sheet, styles, title, len(headers) - 1)
     header_row(sheet, styles, 2, headers, height=45)
     text, number = styles.text(), styles.number()
-    index = styles.number(result.precision)
+    index = styles.index()
     error = styles.text(bg_color=ERROR_FILL)
     r = 2
     for block in result.scores.blocks:
@@ -205,7 +205,7 @@ def _block_sheet(workbook: Any, styles: Styles, result: YearResult, block: Any,
     missing = styles.get(border=1, bg_color=ERROR_FILL, align="center")
     text = styles.text()
     number = styles.number()
-    index = styles.number(result.precision)
+    index = styles.index()
     r = 4
     for unit in block.units:
         r += 1
