@@ -212,10 +212,21 @@ def test_demo_runs_the_whole_pipeline(tmp_path, cli):
     target = tmp_path / "demo"
     result = cli("demo", target)
     assert result.exit_code == 0, result.output
-    for name in ("xep-hang-2023.xlsx", "quyet-dinh-2023.docx", "bao-cao-2023.docx"):
-        assert (target / "results/2023" / name).exists()
+    for name in ("cham-diem-2023.xlsx", "xep-hang-2023.xlsx", "van-de-2023.xlsx",
+                 "quyet-dinh-2023.docx", "bao-cao-2023.docx"):
+        assert (target / "results/2023" / name).exists(), name
         assert name in result.stdout
     assert "Sở, ban, ngành" in result.stdout
+    # Every form too: 66 self-assessments, one survey workbook per block.
+    forms = target / "forms/2023"
+    assert len(list((forms / "tu-danh-gia").glob("*.xlsx"))) == 66
+    assert sorted(p.name for p in (forms / "khao-sat").iterdir()) == [
+        "khao-sat-huyen-2023.xlsx", "khao-sat-so-nganh-2023.xlsx", "khao-sat-tw-2023.xlsx",
+        "khao-sat-xa-2023.xlsx"]
+    # It ends by saying which file to open first, and with what.
+    ending = " ".join(result.stdout.split()[-60:])
+    assert re.search(r"Mở trước tiên: demo/results/2023/quyet-dinh-2023\.docx bằng Microsoft"
+                     r" Word hoặc LibreOffice Writer", ending), ending
     again = cli("demo", target)
     assert again.exit_code == 2
 

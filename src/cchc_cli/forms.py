@@ -103,9 +103,10 @@ def write_forms(
              + len(surveyed))
     done = 0
 
-    def wrote(path: Path) -> None:
+    def advance(path: Path | None = None) -> None:
         nonlocal done
-        result.written.append(path)
+        if path is not None:
+            result.written.append(path)
         done += 1
         if progress is not None:
             progress(done, total)
@@ -114,7 +115,7 @@ def write_forms(
         for unit in units:
             path = form_path(out, "self", unit=unit.code)
             write_self_form(path, unit=unit, criteria=inputs.sets[unit.block], context=context)
-            wrote(path)
+            advance(path)
     if kind in ("appraisal", "all"):
         for appraiser in ws.settings.appraisers:
             lines = _appraisal_lines(inputs, units, appraiser, round_no)
@@ -123,15 +124,15 @@ def write_forms(
                 write_appraisal_form(path, appraiser=appraiser, round_no=round_no,
                                      lines=lines, sets=[inputs.sets[b] for b in inputs.sets],
                                      context=context)
-                wrote(path)
+                advance(path)
             else:
-                done += 1
+                advance()  # nothing for this appraiser to appraise
     # One survey workbook per block: one code may mean different things in two blocks.
     for block, members in surveyed:
         path = form_path(out, "survey", block=block, year=year)
         write_survey_form(path, units=members, sets={block: inputs.sets[block]},
                           context=context)
-        wrote(path)
+        advance(path)
     return result
 
 
