@@ -34,6 +34,8 @@ MIN_FIT_SCALE = 0.8
 # footer), at 100 %.
 PAGE_HEIGHT_POINTS = 480.0
 DEFAULT_ROW_POINTS = 15.0
+# One more line of wrapped 11 pt text (LibreOffice and Excel lay out about 13.5 pt).
+LINE_POINTS = 13.5
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 
@@ -164,31 +166,48 @@ def write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> 
 
 
 def text_lines(text: str, width: float) -> int:
-    """Lines a text takes when wrapped in a column ``width`` characters wide.
+    """Lines a text takes when word-wrapped in a column ``width`` characters wide.
 
     A column's width counts widths of the digit 0; a Vietnamese text's letters are
     narrower on average (measured in Times New Roman: about 1.2 letters per unit).
+    Words are wrapped whole, as Excel and LibreOffice do; a word longer than a line
+    takes as many lines as it needs.
     """
     if not text:
         return 1
     usable = max(1.0, width * 1.18 - 0.5)
-    return sum(max(1, math.ceil(len(part) / usable)) for part in text.split("\n"))
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            if len(word) > usable:  # a path, a long code: cut where it must be
+                lines += (1 if used else 0) + math.ceil(len(word) / usable) - 1
+                used = len(word) % usable or usable
+                continue
+            needed = len(word) + (1 if used else 0)
+            if used + needed > usable:
+                lines += 1
+                used = len(word)
+            else:
+                used += needed
+    return lines
 
 
-def row_height(cells: Sequence[tuple[str, float]], *, line: float = DEFAULT_ROW_POINTS,
+def row_height(cells: Sequence[tuple[str, float]], *, line: float = LINE_POINTS,
                minimum: int = 1) -> float:
     """The height (points) a row of wrapped texts needs: (text, column width) pairs."""
     lines = max([minimum, *(text_lines(text, width) for text, width in cells if text)])
-    return line * lines + (2 if lines > 1 else 0)
+    return DEFAULT_ROW_POINTS if lines == 1 else line * lines + 3
 
 
 def fit_height(sheet: Any, row: int, cells: list[tuple[str, float]], *,
-               line: float = DEFAULT_ROW_POINTS, minimum: int = 1) -> float:
+               line: float = LINE_POINTS, minimum: int = 1) -> float:
     """Set a row's height for wrapped text (neither Excel nor LibreOffice sizes rows of
     generated files by themselves); returns the height. ``cells`` are (text, column
     width in characters)."""
     height = row_height(cells, line=line, minimum=minimum)
-    if height > line:
+    if height > DEFAULT_ROW_POINTS:
         sheet.set_row(row, height)
     return height
 
