@@ -93,6 +93,6 @@ def render_ranking(console: Any, run: Any) -> None:
             if entry.rank_change:
                 change = f"[{'green' if entry.rank_change > 0 else 'red'}]{change}[/]"
             table.add_row(str(entry.rank or "–"), esc(unit.code), esc(unit.name), index,
-                          str(entry.previous_rank or "–"), change, entry.band or "",
-                          entry.leader_rating or "")
+                          str(entry.previous_rank or "–"), change, esc(entry.band or ""),
+                          esc(entry.leader_rating or ""))
         console.print(table)
