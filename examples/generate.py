@@ -25,13 +25,14 @@ from pathlib import Path
 from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Leaf, load_criteria
 from cchc_cli.formspec import Entered
 from cchc_cli.init import adapt_criteria_text, settings_template
+from cchc_cli.numbers import Exact
 from cchc_cli.readers.register import Unit
 from cchc_cli.resources import bundled
-from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, input_kind, points
 from cchc_cli.settings import Settings
 from cchc_cli.writers.forms import (
     AppraisalLine,
     FormContext,
+    entered_points,
     write_appraisal_form,
     write_self_form,
     write_survey_form,
@@ -237,11 +238,9 @@ def self_values(leaf: Leaf, unit: Unit, year: int, q: float, rng: random.Random)
                    evidence=evidence, explanation=explanation)
 
 
-def _earned(leaf: Leaf, entered: Entered) -> Decimal | None:
-    kind = input_kind(leaf)
-    value = {INPUT_DATA: entered.data, INPUT_CHOICE: entered.choice,
-             INPUT_SCORE: entered.score}.get(kind)
-    return None if value is None else points(leaf, value)
+def _earned(leaf: Leaf, entered: Entered) -> Exact | None:
+    """The points ``entered`` earns, computed by the leaf's own rule."""
+    return entered_points(leaf, entered)
 
 
 CHANGE_COMMENTS = [

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from cchc_cli.criteria import CriteriaSet, parse_criteria
+from cchc_cli.criteria import CriteriaSet, Leaf, parse_criteria
 from cchc_cli.inputs import Appraised, YearInputs
-from cchc_cli.readers.forms import LeafEntry, SelfForm, SurveyValue
+from cchc_cli.readers.forms import LeafEntry, SelfForm, SurveyValue, entry_for
 from cchc_cli.readers.register import Register, Unit
 from cchc_cli.scoring import YearScores, score_year
 from cchc_cli.settings import Settings
@@ -22,15 +22,21 @@ def criteria_from(text: str) -> CriteriaSet:
     return criteria
 
 
-def entry(code: str, value: Any, row: int = 0) -> LeafEntry:
+def entry(leaf: Leaf, value: Any, row: int = 0) -> LeafEntry:
+    """A form row for ``leaf``, made as the readers make it (``readers.forms.entry_for``:
+    the leaf's rule computes the points). ``value`` is a number, an option's label, NA,
+    or a dict of named inputs."""
     if value == NA:
-        return LeafEntry(code=code, row=row, value=None, col=6, na=True, na_col=7)
+        return entry_for(leaf, None, row=row, na=True)
+    if isinstance(value, dict):
+        return entry_for(leaf, None, row=row, inputs={
+            k: None if v is None else Decimal(str(v)) for k, v in value.items()})
     if isinstance(value, int | float | str) and not isinstance(value, bool):
         try:
             value = Decimal(str(value))
         except ArithmeticError:
-            pass  # a choice label
-    return LeafEntry(code=code, row=row, value=value, col=6, na_col=7)
+            value = leaf.rule.find_option(value) or value  # a choice label
+    return entry_for(leaf, value, row=row)
 
 
 def year_inputs(
@@ -47,14 +53,15 @@ def year_inputs(
     inputs = YearInputs(year=2023, sets={criteria.block: criteria}, register=register)
     for unit in units:
         if unit.code in own:
-            entries = {code: entry(code, value, i) for i, (code, value)
+            entries = {code: entry(criteria.leaf_of(code), value, i) for i, (code, value)
                        in enumerate(own[unit.code].items())}
             inputs.self_forms[unit.code] = SelfForm(
                 file=f"data/2023/tu-danh-gia/{unit.code}.xlsx", sheet="Tự đánh giá",
                 unit=unit.code, block=unit.block, entries=entries)
     for (unit, code), rounds in (appraisals or {}).items():
         inputs.appraisals[(unit, code)] = [
-            Appraised(entry(code, value, 5 + n), "data/2023/tham-dinh/t.xlsx", "Thẩm định",
+            Appraised(entry(criteria.leaf_of(code), value, 5 + n), "data/2023/tham-dinh/t.xlsx",
+                      "Thẩm định",
                       round_no, "snv")
             for n, (round_no, value) in enumerate(sorted(rounds, key=lambda p: p[0]))
         ]

@@ -66,7 +66,8 @@ def test_json_is_the_library_result(example, cli):
     assert set(unit) >= {"code", "name", "status", "index", "index_published", "points",
                          "max_points", "appraised_points", "survey_points", "bonus", "penalty",
                          "not_applicable", "areas", "leaves"}
-    assert set(unit["leaves"][0]) == {"code", "input", "source", "na", "points", "max"}
+    assert set(unit["leaves"][0]) == {"code", "input", "value", "reference", "source", "na",
+                                      "na_reason", "points", "max"}
     assert "rank" not in unit
 
 

@@ -141,7 +141,8 @@ def test_na_claim_on_an_allowed_leaf_leaves_the_denominator():
     assert unit.max_points == D(16)
     assert unit.points == D(14)
     assert unit.index_published == D("87.50")
-    assert unit.leaves["2.1"].na_reason == "marked"
+    assert unit.leaves["2.1"].na_reason == "self"
+    assert unit.leaves["3.2"].na_reason == "survey"
     assert unit.leaves["3.2"].source == "survey" and unit.leaves["3.2"].na
 
 

@@ -376,11 +376,19 @@ class Explanation:
     criteria: CriteriaSet | None
     issues: list[Issue]
     appraisers: dict[str, str]
+    # Relative leaves: the units whose value set the block's reference.
+    references: dict[str, list[str]] = field(default_factory=dict)
+
+    def story(self, code: str) -> Any:
+        """The steps from a leaf's inputs to its points (:mod:`cchc_cli.story`)."""
+        from cchc_cli.story import leaf_story
+
+        return leaf_story(self.unit.leaves[code], self.references.get(code))
 
     def describe(self, leaf: Any) -> str:
-        from cchc_cli.rules import describe
-
-        return describe(leaf)
+        """cchc's own description of the leaf's rule (the criteria's ``method`` text, when
+        given, is what the forms print; ``explain`` shows both)."""
+        return str(leaf.rule.describe())
 
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import explain_document
@@ -408,9 +416,18 @@ def explain(
     found = scores.unit(code)
     assert found is not None  # match_unit returned one of these codes
     mine = [i for i in issues if i.unit == code]
+    criteria = inputs.sets.get(found.block)
+    references: dict[str, list[str]] = {}
+    if criteria is not None:
+        from cchc_cli.rules import RelativeRule
+        from cchc_cli.scoring import reference_units
+
+        block = next(b for b in scores.blocks if b.block == found.block)
+        references = {leaf.code: reference_units(block.units, leaf.code)
+                      for leaf in criteria.leaves if isinstance(leaf.rule, RelativeRule)}
     return Explanation(year=year, precision=ws.settings.precision, unit=found,
-                       criteria=inputs.sets.get(found.block), issues=mine,
-                       appraisers=dict(ws.settings.appraisers))
+                       criteria=criteria, issues=mine,
+                       appraisers=dict(ws.settings.appraisers), references=references)
 
 
 @dataclass

@@ -18,15 +18,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
-from cchc_cli.cells import header_key
+from cchc_cli import rules as _rules
 from cchc_cli.files import MAX_YAML_BYTES, FileRefused, read_limited
 from cchc_cli.issues import Issue, issue
 from cchc_cli.modelcheck import Num, StrictModel, Text, pydantic_issues
-from cchc_cli.numbers import plain
+from cchc_cli.numbers import ZERO, plain
+from cchc_cli.rules import BONUS, PENALTY, SCORED, SURVEY, RawCheck, Rule, RuleSpec
 from cchc_cli.settings import Settings
 from cchc_cli.yamlio import YamlNumber, YList, YMap, line_of, load_yaml
 
@@ -35,87 +36,7 @@ from cchc_cli.yamlio import YamlNumber, YList, YMap, line_of, load_yaml
 # --------------------------------------------------------------------------------------
 
 
-class ChoiceOption(StrictModel):
-    label: Text = Field(description="Nội dung lựa chọn, hiện trong danh sách thả xuống")
-    points: Num = Field(description="Điểm của lựa chọn (không vượt điểm tối đa)")
-
-
-class Tier(StrictModel):
-    min: Num | None = Field(default=None, description="Áp dụng khi số liệu ≥ min")
-    above: Num | None = Field(default=None, description="Áp dụng khi số liệu > above")
-    points: Num = Field(description="Điểm của mức")
-
-    @model_validator(mode="after")
-    def _one_bound(self) -> Tier:
-        if (self.min is None) == (self.above is None):
-            raise ValueError("mỗi mức phải có đúng một trong hai ngưỡng 'min' hoặc 'above'")
-        return self
-
-    @property
-    def bound(self) -> Decimal:
-        return self.min if self.min is not None else self.above  # type: ignore[return-value]
-
-    @property
-    def strict(self) -> bool:
-        return self.above is not None
-
-
-class ManualRule(StrictModel):
-    """Đơn vị tự chấm điểm trong khoảng [0, max]."""
-
-    type: Literal["manual"] = "manual"
-    step: Num | None = Field(default=None, description="Bước điểm, ví dụ 0.25")
-
-
-class ChoiceRule(StrictModel):
-    """Chọn một trong các lựa chọn; mỗi lựa chọn có số điểm."""
-
-    type: Literal["choice"]
-    options: list[ChoiceOption] = Field(min_length=1)
-
-
-class TiersRule(StrictModel):
-    """Số liệu so với các ngưỡng, lấy mức đầu tiên thỏa mãn theo thứ tự viết."""
-
-    type: Literal["tiers"]
-    unit: Text = Field(default="", description="Đơn vị của số liệu, ví dụ '%'")
-    tiers: list[Tier] = Field(min_length=1)
-
-
-class RatioRule(StrictModel):
-    """Điểm = max × min(1, số liệu ÷ target); 0 nếu số liệu < zero_below."""
-
-    type: Literal["ratio"]
-    target: Num = Field(default=Decimal(100), description="Số liệu đạt điểm tối đa")
-    zero_below: Num | None = Field(default=None, description="Dưới ngưỡng này: 0 điểm")
-    unit: Text = Field(default="%", description="Đơn vị của số liệu")
-
-
-class SurveyRule(StrictModel):
-    """Điểm = max × tỷ lệ khảo sát (%) ÷ 100, lấy từ tệp khảo sát."""
-
-    type: Literal["survey"]
-
-
-class BonusRule(StrictModel):
-    """Điểm thưởng, cộng vào tổng; không tính vào thang điểm."""
-
-    type: Literal["bonus"]
-    step: Num | None = None
-
-
-class PenaltyRule(StrictModel):
-    """Điểm trừ, trừ vào tổng; không tính vào thang điểm."""
-
-    type: Literal["penalty"]
-    step: Num | None = None
-
-
-Rule = Annotated[
-    ManualRule | ChoiceRule | TiersRule | RatioRule | SurveyRule | BonusRule | PenaltyRule,
-    Field(discriminator="type"),
-]
-RULE_TYPES = ("manual", "choice", "tiers", "ratio", "survey", "bonus", "penalty")
+RULE_TYPES = _rules.RULE_TYPES
 
 
 class CriterionNode(StrictModel):
@@ -123,7 +44,15 @@ class CriterionNode(StrictModel):
     name: Text = Field(description="Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần")
     items: list[CriterionNode] | None = Field(default=None, description="Các tiêu chí con")
     max: Num | None = Field(default=None, description="Điểm tối đa")
-    rule: Rule | None = Field(default=None, description="Cách chấm (mặc định: manual)")
+    rule: RuleSpec | None = Field(default=None, description="Cách chấm (mặc định: manual)")
+    floor: Num | None = Field(
+        default=None, description="Điểm thấp nhất của tiêu chí (âm khi có điểm trừ, ví dụ -1);"
+        " mặc định 0")
+    cap: Num | None = Field(
+        default=None, description="Trần tổng điểm thưởng (hoặc điểm trừ) của nhóm tiêu chí con")
+    method: Text | None = Field(
+        default=None, description="Cách chấm nguyên văn theo quyết định của tỉnh, in ở cột"
+        " 'Cách chấm' của biểu mẫu")
     appraiser: Text | None = Field(default=None, description="Mã cơ quan thẩm định")
     evidence: Text | None = Field(default=None, description="Tài liệu kiểm chứng")
     source: Text | None = Field(default=None, description="Căn cứ")
@@ -144,17 +73,7 @@ class CriteriaDocument(StrictModel):
 
 def _known_keys() -> set[str]:
     keys: set[str] = set()
-    for model in (
-        CriteriaDocument,
-        CriterionNode,
-        ChoiceOption,
-        Tier,
-        ManualRule,
-        ChoiceRule,
-        TiersRule,
-        RatioRule,
-        SurveyRule,
-    ):
+    for model in (CriteriaDocument, CriterionNode, *_rules.SPEC_MODELS):
         keys.update(model.model_fields)
     return keys
 
@@ -171,9 +90,6 @@ def json_schema() -> dict[str, Any]:
 # The runtime set.
 # --------------------------------------------------------------------------------------
 
-SCORED, SURVEY, BONUS, PENALTY = "scored", "survey", "bonus", "penalty"
-
-
 @dataclass(frozen=True, slots=True)
 class Leaf:
     """A scored sub-criterion (tiêu chí thành phần)."""
@@ -181,7 +97,7 @@ class Leaf:
     code: str
     name: str
     max: Decimal
-    rule: Any
+    rule: Rule  # compiled: reads, evaluates, describes, writes its Excel formula
     kind: str  # scored | survey | bonus | penalty
     appraiser: str
     na_allowed: bool
@@ -190,9 +106,8 @@ class Leaf:
     evidence: str | None = None
     note: str | None = None
     line: int | None = None
-    # Choice rules, looked up for every row read: normalised label → label, label → points.
-    choices: dict[str, str] = field(default_factory=dict, compare=False)
-    choice_points: dict[str, Decimal] = field(default_factory=dict, compare=False)
+    floor: Decimal = ZERO
+    method: str | None = None  # the province's own words for 'Cách chấm'
 
     @property
     def is_leaf(self) -> bool:
@@ -201,6 +116,20 @@ class Leaf:
     @property
     def counts_in_scale(self) -> bool:
         return self.kind in (SCORED, SURVEY)
+
+    @property
+    def reads(self) -> str:
+        """The form column this leaf's rule reads (data, choice, score, survey)."""
+        return self.rule.reads
+
+    def input_code(self, key: str) -> str:
+        """The code of an input's own row in the forms: '<leaf code>.<key>'."""
+        return f"{self.code}.{key}"
+
+    @property
+    def method_text(self) -> str:
+        """'Cách chấm' in the forms: the province's words when given, else cchc's."""
+        return self.method or self.rule.describe()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +145,7 @@ class Group:
     evidence: str | None = None
     note: str | None = None
     line: int | None = None
+    cap: Decimal | None = None  # the most its bonus (or penalty) leaves add up to
 
     @property
     def is_leaf(self) -> bool:
@@ -241,11 +171,16 @@ class CriteriaSet:
 
     _leaf_map: dict[str, Leaf] = field(init=False, repr=False, compare=False)
     groups: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # '<leaf>.<key>' → (leaf, key): the codes of input rows in the forms (SPEC §13.1.8).
+    input_rows: dict[str, tuple[Leaf, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_leaf_map", {leaf.code: leaf for leaf in self.leaves})
         object.__setattr__(self, "groups", tuple(code for code, node in self.nodes.items()
                                                  if isinstance(node, Group)))
+        object.__setattr__(self, "input_rows", {
+            leaf.input_code(spec.key): (leaf, spec.key)
+            for leaf in self.leaves for spec in leaf.rule.inputs})
 
     def leaf(self, code: str) -> Leaf | None:
         return self._leaf_map.get(code)
@@ -308,6 +243,8 @@ class _TreeCheck:
     settings: Settings | None
     issues: list[Issue] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
+    leaf_kinds: list[str] = field(default_factory=list)  # scored | bonus | penalty, in order
+    input_codes: list[tuple[str, str, int]] = field(default_factory=list)
 
     def add(self, code: str, line: int | None, **params: Any) -> None:
         self.issues.append(issue(code, file=self.file, line=line, **params))
@@ -317,6 +254,7 @@ class _TreeCheck:
         self._check_header(folder_year, folder_block)
         items = root.get("items")
         total = self._check_children(items, None) if isinstance(items, YList) else None
+        self.check_input_codes()
         scale = _num(root.get("scale"))
         if total is not None and scale is not None and total != scale:
             self.add(
@@ -426,169 +364,91 @@ class _TreeCheck:
         self, node: YMap, code: str | None, items: Any, stated: Any, inherited: str | None
     ) -> Decimal | None:
         if "rule" in node:
-            self.issues.append(
-                issue(
-                    "nut-co-ca-con-va-cach-cham",
-                    file=self.file,
-                    line=node.key_lines.get("rule"),
-                    criterion=code,
-                )
-            )
+            self.add("nut-co-ca-con-va-cach-cham", node.key_lines.get("rule"), criterion=code)
+        for key in ("floor", "method"):
+            if key in node:
+                self.add("khoa-chi-cho-tieu-chi-cham", node.key_lines.get(key), criterion=code,
+                         key=key)
         if not isinstance(items, YList):
             return None
         if not items:
-            self.issues.append(
-                issue(
-                    "nut-khong-co-con",
-                    file=self.file,
-                    line=node.key_lines.get("items"),
-                    criterion=code,
-                )
-            )
+            self.add("nut-khong-co-con", node.key_lines.get("items"), criterion=code)
             return Decimal(0)
+        first_leaf = len(self.leaf_kinds)
         total = self._check_children(items, inherited)
+        if "cap" in node:
+            self._check_cap(node, code, self.leaf_kinds[first_leaf:])
         stated_max = _num(stated)
         if stated_max is not None and total is not None and stated_max != total:
-            self.issues.append(
-                issue(
-                    "tong-con-khong-khop",
-                    file=self.file,
-                    line=node.key_lines.get("max"),
-                    criterion=code,
-                    stated=plain(stated_max),
-                    total=plain(total),
-                )
-            )
+            self.add("tong-con-khong-khop", node.key_lines.get("max"), criterion=code,
+                     stated=plain(stated_max), total=plain(total))
         return total
+
+    def _check_cap(self, node: YMap, code: str | None, kinds: list[str]) -> None:
+        """A cap bounds the sum of a group of bonus (or of penalty) leaves (SPEC §13.1.6)."""
+        cap = _num(node.get("cap"))
+        line = node.key_lines.get("cap")
+        if cap is not None and cap <= 0:
+            self.add("tran-khong-duong", line, criterion=code, value=plain(cap))
+        if not kinds or set(kinds) not in ({BONUS}, {PENALTY}):
+            self.add("tran-khong-hop-le", line, criterion=code)
 
     def _check_leaf(
         self, node: YMap, code: str | None, line: int, stated: Any
     ) -> Decimal | None:
+        kind = _rule_type(node)
+        self.leaf_kinds.append({"bonus": BONUS, "penalty": PENALTY}.get(kind, SCORED))
+        if "cap" in node:
+            self.add("tran-khong-hop-le", node.key_lines.get("cap"), criterion=code)
         if stated is None:
-            self.issues.append(
-                issue("la-thieu-diem-toi-da", file=self.file, line=line, criterion=code)
-            )
+            self.add("la-thieu-diem-toi-da", line, criterion=code)
             return None
         top = _num(stated)
         if top is None:
             return None  # wrong type: pydantic reports it
         if top <= 0:
-            self.issues.append(
-                issue(
-                    "diem-toi-da-khong-duong",
-                    file=self.file,
-                    line=node.key_lines.get("max"),
-                    criterion=code,
-                    value=plain(top),
-                )
-            )
+            self.add("diem-toi-da-khong-duong", node.key_lines.get("max"), criterion=code,
+                     value=plain(top))
+        floor = self._check_floor(node, code, kind)
         rule = node.get("rule")
         if isinstance(rule, YMap):
-            self._check_rule(rule, code, top)
-        kind = _rule_type(node)
+            rule_class = _rules.RULE_CLASSES.get(kind)
+            if rule_class is not None:
+                rule_class.check_raw(rule, RawCheck(self.file, self.issues, code, top, floor))
+            self._remember_inputs(rule, code)
         return Decimal(0) if kind in (BONUS, PENALTY) else top
 
-    def _check_rule(self, rule: YMap, code: str | None, top: Decimal) -> None:
-        kind = rule.get("type")
-        step = _num(rule.get("step"))
-        if step is not None and (step <= 0 or top % step != 0):
-            self._rule_issue("buoc-khong-hop-le", rule, "step", code, max=plain(top))
-        if kind == "choice" and isinstance(rule.get("options"), YList):
-            self._check_options(rule["options"], code, top)
-        elif kind == "tiers" and isinstance(rule.get("tiers"), YList):
-            self._check_tiers(rule["tiers"], code, top)
-        elif kind == "ratio":
-            target = _num(rule.get("target"))
-            if target is not None and target <= 0:
-                self._rule_issue("muc-tieu-khong-duong", rule, "target", code)
+    def _check_floor(self, node: YMap, code: str | None, kind: str) -> Decimal:
+        """``floor`` (default 0) lets a leaf's points go negative: "Không ban hành: −1"."""
+        if "floor" not in node:
+            return ZERO
+        floor = _num(node.get("floor"))
+        line = node.key_lines.get("floor")
+        rule_class = _rules.RULE_CLASSES.get(kind)
+        if rule_class is not None and not rule_class.allows_floor:
+            self.add("san-khong-ap-dung", line, criterion=code, type=kind)
+            return ZERO
+        if floor is not None and floor > 0:
+            self.add("san-duong", line, criterion=code, value=plain(floor))
+            return ZERO
+        return floor if floor is not None else ZERO
 
-    def _rule_issue(self, kind: str, rule: YMap, key: str, code: str | None, **kw: Any) -> None:
-        self.issues.append(
-            issue(kind, file=self.file, line=rule.key_lines.get(key), criterion=code, **kw)
-        )
+    def _remember_inputs(self, rule: YMap, code: str | None) -> None:
+        items = rule.get("inputs")
+        if code is None or not isinstance(items, YList):
+            return
+        for item, line in zip(items, items.item_lines, strict=True):
+            key = item.get("key") if isinstance(item, YMap) else None
+            if isinstance(key, str):
+                where = item.key_lines.get("key", line)
+                self.input_codes.append((f"{code}.{key.strip()}", code, where))
 
-    def _check_options(self, options: YList, code: str | None, top: Decimal) -> None:
-        labels: set[str] = set()
-        for option, line in zip(options, options.item_lines, strict=True):
-            if not isinstance(option, YMap):
-                continue
-            label = option.get("label")
-            points = _num(option.get("points"))
-            if isinstance(label, str):
-                key = " ".join(label.split()).casefold()
-                if key in labels:
-                    self.issues.append(
-                        issue("lua-chon-trung", file=self.file, line=line, criterion=code,
-                              label=label)
-                    )
-                labels.add(key)
-            if points is not None and points > top:
-                self.issues.append(
-                    issue(
-                        "diem-lua-chon-vuot-toi-da",
-                        file=self.file,
-                        line=option.key_lines.get("points", line),
-                        criterion=code,
-                        label=label,
-                        value=plain(points),
-                        max=plain(top),
-                    )
-                )
-            if points is not None and points < 0:
-                self.issues.append(
-                    issue("diem-am", file=self.file, line=line, criterion=code,
-                          value=plain(points))
-                )
-
-    def _check_tiers(self, tiers: YList, code: str | None, top: Decimal) -> None:
-        previous: tuple[Decimal, int, str] | None = None
-        for position, (tier, line) in enumerate(zip(tiers, tiers.item_lines, strict=True), 1):
-            if not isinstance(tier, YMap):
-                continue
-            has_min, has_above = "min" in tier, "above" in tier
-            if has_min == has_above:
-                self.issues.append(
-                    issue("muc-thieu-nguong", file=self.file, line=line, criterion=code,
-                          position=position)
-                )
-                continue
-            bound = _num(tier.get("above" if has_above else "min"))
-            points = _num(tier.get("points"))
-            if points is not None and points > top:
-                self.issues.append(
-                    issue(
-                        "diem-muc-vuot-toi-da",
-                        file=self.file,
-                        line=tier.key_lines.get("points", line),
-                        criterion=code,
-                        position=position,
-                        value=plain(points),
-                        max=plain(top),
-                    )
-                )
-            if points is not None and points < 0:
-                self.issues.append(
-                    issue("diem-am", file=self.file, line=line, criterion=code,
-                          value=plain(points))
-                )
-            if bound is None:
-                continue
-            # "above X" is stricter than "min X": (X, 1) > (X, 0) in the order of bounds.
-            key = (bound, 1 if has_above else 0)
-            text = f"{'>' if has_above else '≥'} {plain(bound)}"
-            if previous is not None and key >= previous[:2]:
-                self.issues.append(
-                    issue(
-                        "muc-khong-giam-dan",
-                        file=self.file,
-                        line=line,
-                        criterion=code,
-                        position=position,
-                        bound=text,
-                        previous=previous[2],
-                    )
-                )
-            previous = (key[0], key[1], text)
+    def check_input_codes(self) -> None:
+        """An input's row code '<leaf>.<key>' must not be the code of another node."""
+        for input_code, leaf, line in self.input_codes:
+            if input_code in self.codes:
+                self.add("ma-so-lieu-trung-ma", line, criterion=leaf, value=input_code,
+                         first=self.codes[input_code])
 
 
 # --------------------------------------------------------------------------------------
@@ -711,17 +571,19 @@ def build_set(
                 evidence=node.evidence,
                 note=node.note,
                 line=line,
+                cap=node.cap,
             )
             return tuple(below)
-        rule = node.rule or ManualRule()
-        kind = {"survey": SURVEY, "bonus": BONUS, "penalty": PENALTY}.get(rule.type, SCORED)
-        options = rule.options if isinstance(rule, ChoiceRule) else []
+        top = node.max or Decimal(0)
+        floor = node.floor if node.floor is not None else ZERO
+        rule = _rules.compile_rule(node.rule or _rules.ManualSpec(), code=code, max=top,
+                                   floor=floor)
         leaf = Leaf(
             code=code,
             name=node.name,
-            max=node.max or Decimal(0),
+            max=top,
             rule=rule,
-            kind=kind,
+            kind=rule.kind,
             appraiser=appraiser or default_appraiser,
             na_allowed=node.na_allowed,
             path=path,
@@ -729,8 +591,8 @@ def build_set(
             evidence=node.evidence,
             note=node.note,
             line=line,
-            choices={header_key(o.label): o.label for o in options},
-            choice_points={o.label: o.points for o in options},
+            floor=floor,
+            method=node.method,
         )
         nodes[code] = leaf
         leaves.append(leaf)
@@ -770,6 +632,9 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+_NEW_DEFAULTS = {"when_zero": "error"}
+
+
 def fingerprint(document: CriteriaDocument) -> str:
     """sha256 of the set's meaning: formatting, comments, key order and the way numbers
     are written (1 vs 1.0) do not change it; inherited appraisers are made explicit."""
@@ -780,7 +645,11 @@ def fingerprint(document: CriteriaDocument) -> str:
         if node.items is not None:
             data["items"] = [node_data(child, appraiser) for child in node.items]
         else:
-            data["rule"] = (node.rule or ManualRule()).model_dump()
+            rule = (node.rule or _rules.ManualSpec()).model_dump()
+            # Keys added in the second release, at their defaults, leave the fingerprint
+            # of a set that does not use them unchanged (forms already sent out stay valid).
+            data["rule"] = {k: v for k, v in rule.items()
+                            if not (k in _NEW_DEFAULTS and v == _NEW_DEFAULTS[k])}
             data["appraiser"] = appraiser
         return data
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from cchc_cli.criteria import SURVEY, CriteriaSet, Leaf
@@ -12,7 +13,7 @@ from cchc_cli.inputs import Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors
 from cchc_cli.outputs import FORM_FILES, form_path
 from cchc_cli.readers.forms import LeafEntry
-from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, input_kind
+from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE
 from cchc_cli.workspace import Workspace
 
 KINDS = ("self", "appraisal", "survey", "all")
@@ -28,16 +29,20 @@ def entered(leaf: Leaf, entry: LeafEntry | None, *, comment: bool = False) -> En
     """What a form row said, in the shape the form writers prefill."""
     if entry is None:
         return None
-    kind = input_kind(leaf)
+    kind = leaf.reads
     value = entry.value
+    number = value if isinstance(value, Decimal) else None
+    label = value if isinstance(value, str) else None
     return Entered(
-        data=value if kind == INPUT_DATA else None,  # type: ignore[arg-type]
-        choice=value if kind == INPUT_CHOICE else None,  # type: ignore[arg-type]
-        score=value if kind == INPUT_SCORE else None,  # type: ignore[arg-type]
+        data=number if kind == INPUT_DATA and not leaf.rule.inputs else None,
+        choice=label if kind == INPUT_CHOICE else None,
+        score=number if kind == INPUT_SCORE else None,
         na=entry.na,
         evidence=entry.evidence,
         explanation="" if comment else entry.note,
         comment=entry.note if comment else "",
+        inputs=None if entry.inputs is None else {
+            item.key: item.value for item in entry.inputs},
     )
 
 

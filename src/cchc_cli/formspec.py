@@ -3,6 +3,7 @@ sheet names, column headers, the ``_cchc`` keys, and the values a unit enters.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,7 +77,11 @@ class Entered:
     evidence: str = ""
     explanation: str = ""
     comment: str = ""
+    # The named inputs of a leaf (SPEC §13.1), key → value (None: left empty).
+    inputs: Mapping[str, Decimal | None] | None = None
 
     @property
     def is_empty(self) -> bool:
+        if self.inputs is not None and any(v is not None for v in self.inputs.values()):
+            return False
         return self.data is None and self.choice is None and self.score is None and not self.na

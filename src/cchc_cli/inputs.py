@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from cchc_cli.criteria import CriteriaSet
@@ -294,16 +295,39 @@ def merge(inputs: YearInputs, results: list[ReadResult]) -> None:
     _merge_appraisals(inputs, appraisal_forms)
 
 
-def _describe(entry: LeafEntry) -> str:
+def describe_entry(entry: LeafEntry) -> str:
+    """What a row says, for messages: 'không áp dụng', '91.5', "'Ban hành chậm'",
+    'a = 12; b = 14'."""
     if entry.na:
         return "không áp dụng"
+    if entry.inputs is not None:
+        return "; ".join(f"{item.key} = {'(trống)' if item.value is None else plain(item.value)}"
+                         for item in entry.inputs)
     if entry.value is None:
         return "(trống)"
     return plain(entry.value) if not isinstance(entry.value, str) else f"'{entry.value}'"
 
 
-def _same(a: LeafEntry, b: LeafEntry) -> bool:
-    return a.na == b.na and (a.na or a.value == b.value)
+def same_entry(a: LeafEntry, b: LeafEntry) -> bool:
+    """Two rows that say the same for a leaf (N/A, or the same value or inputs)."""
+    if a.na or b.na:
+        return a.na == b.na
+    if a.inputs is not None or b.inputs is not None:
+        return _input_values(a) == _input_values(b)
+    return a.value == b.value
+
+
+def _input_values(entry: LeafEntry) -> tuple[tuple[str, Decimal | None], ...]:
+    return tuple((item.key, item.value) for item in entry.inputs or ())
+
+
+def _conflict_cell(a: LeafEntry, b: LeafEntry) -> tuple[str | None, str | None]:
+    """The first cells where two appraisals of one leaf disagree (per input row)."""
+    if a.inputs is not None and b.inputs is not None and not (a.na or b.na):
+        for mine, theirs in zip(a.inputs, b.inputs, strict=False):
+            if mine.value != theirs.value:
+                return mine.cell, theirs.cell
+    return a.cell or a.na_cell, b.cell or b.na_cell
 
 
 def _merge_appraisals(inputs: YearInputs, forms: list[AppraisalForm]) -> None:
@@ -316,15 +340,16 @@ def _merge_appraisals(inputs: YearInputs, forms: list[AppraisalForm]) -> None:
             if earlier is None:
                 by_round[key] = found
                 continue
-            if earlier.entry.bad or row.entry.bad or _same(earlier.entry, row.entry):
+            if earlier.entry.bad or row.entry.bad or same_entry(earlier.entry, row.entry):
                 continue
-            where = f"{earlier.file}, {earlier.sheet}!{earlier.entry.cell or earlier.entry.na_cell}"
+            first_cell, second_cell = _conflict_cell(earlier.entry, row.entry)
+            where = f"{earlier.file}, {earlier.sheet}!{first_cell}"
             inputs.issues.append(
                 issue("tham-dinh-mau-thuan", file=form.file, sheet=form.sheet,
-                      cell=row.entry.cell or row.entry.na_cell, unit=row.unit,
+                      cell=second_cell, unit=row.unit,
                       criterion=row.entry.code, round=form.round,
-                      first=_describe(earlier.entry), first_at=where,
-                      second=_describe(row.entry))
+                      first=describe_entry(earlier.entry), first_at=where,
+                      second=describe_entry(row.entry))
             )
     for (unit, code, _), found in sorted(by_round.items(), key=lambda kv: kv[0]):
         inputs.appraisals.setdefault((unit, code), []).append(found)
@@ -334,12 +359,12 @@ def _merge_appraisals(inputs: YearInputs, forms: list[AppraisalForm]) -> None:
         own = own_form.entries.get(code) if own_form else None
         for found in history:
             entry = found.entry
-            if own is None or entry.bad or own.bad or entry.note or _same(own, entry):
+            if own is None or entry.bad or own.bad or entry.note or same_entry(own, entry):
                 continue
             inputs.issues.append(
                 issue("tham-dinh-khong-nhan-xet", file=found.file, sheet=found.sheet or
                       APPRAISAL_SHEET, cell=entry.cell or entry.na_cell, unit=unit,
-                      criterion=code, appraised=_describe(entry), own=_describe(own))
+                      criterion=code, appraised=describe_entry(entry), own=describe_entry(own))
             )
 
 

@@ -241,7 +241,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         E,
         "Mức {position} của '{criterion}' phải có đúng một trong hai ngưỡng 'min' hoặc 'above'.",
     ),
-    "diem-am": (E, "Giá trị {value} của '{criterion}' không được âm."),
+    "diem-am": (
+        E,
+        "Giá trị {value} của '{criterion}' không được âm (muốn cho phép điểm âm, hãy đặt"
+        " điểm sàn cho tiêu chí, ví dụ floor: -1).",
+    ),
     "buoc-khong-hop-le": (
         E,
         "Bước chấm (step) của '{criterion}' phải lớn hơn 0 và chia hết điểm tối đa {max}.",
@@ -252,6 +256,39 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Cơ quan thẩm định '{value}' của '{criterion}' không có trong appraisers của"
         " cchc.yaml ({known}).",
     ),
+    # --- named inputs, expressions, floors and caps (SPEC §13.1) -------------------------
+    "ten-so-lieu-sai": (E, "Tên số liệu '{value}' của '{criterion}' {detail}."),
+    "ten-so-lieu-trung": (
+        E, "Tên số liệu '{value}' của '{criterion}' bị lặp lại (đã dùng ở dòng {first})."),
+    "thieu-so-lieu": (E, "Danh sách inputs của '{criterion}' rỗng; hãy khai báo ít nhất một số"
+                         " liệu hoặc bỏ khóa inputs."),
+    "bieu-thuc-sai": (E, "Biểu thức {key} của '{criterion}' (\"{value}\") sai: {detail}."),
+    "bieu-thuc-can-so-lieu": (
+        E, "Khóa '{key}' của '{criterion}' chỉ dùng được khi tiêu chí khai báo các số liệu"
+           " (inputs)."),
+    "can-bieu-thuc-gia-tri": (
+        E, "Tiêu chí '{criterion}' có {count} số liệu nên phải có 'value' (biểu thức tính giá"
+           " trị từ các số liệu, ví dụ value: \"a / b * 100\")."),
+    "can-so-lieu": (E, "Cách chấm '{type}' của '{criterion}' cần khai báo các số liệu (inputs)."),
+    "diem-duoi-san": (
+        E, "Giá trị {value} của '{criterion}' thấp hơn điểm sàn (floor) {floor}."),
+    "khoa-xung-dot": (
+        E, "Tiêu chí '{criterion}' không được có cả '{first}' và '{second}'."),
+    "tran-khong-duong": (E, "Trần điểm (cap) của '{criterion}' phải lớn hơn 0 (đang là {value})."),
+    "tran-khong-hop-le": (
+        E, "Trần điểm (cap) chỉ đặt ở một nhóm tiêu chí mà mọi tiêu chí con đều là điểm thưởng"
+           " (bonus) hoặc đều là điểm trừ (penalty); '{criterion}' không phải nhóm như vậy."),
+    "khoa-chi-cho-tieu-chi-cham": (
+        E, "Khóa '{key}' chỉ dùng cho tiêu chí được chấm điểm (không có tiêu chí con);"
+           " '{criterion}' có tiêu chí con."),
+    "san-khong-ap-dung": (
+        E, "Điểm sàn (floor) không dùng được với cách chấm '{type}' của '{criterion}' (chỉ với"
+           " manual, choice, tiers, formula)."),
+    "san-duong": (
+        E, "Điểm sàn (floor) của '{criterion}' phải nhỏ hơn hoặc bằng 0 (đang là {value})."),
+    "ma-so-lieu-trung-ma": (
+        E, "Dòng số liệu '{value}' của '{criterion}' trùng mã với một tiêu chí khác (dòng"
+           " {first}); hãy đổi tên số liệu."),
     "khoi-la": (E, "Khối '{value}' không có trong cchc.yaml (các khối: {known})."),
     "nam-khong-khop": (E, "year là {value} nhưng tệp nằm trong thư mục năm {expected}."),
     "ten-tep-khong-khop-khoi": (
@@ -346,6 +383,15 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         E,
         "Cột '{column}' chỉ nhận x (không áp dụng) hoặc để trống; đang là '{value}'.",
     ),
+    "diem-duoi-san-nhap": (
+        E, "Điểm {value} ở cột '{column}' của '{criterion}' thấp hơn điểm sàn {floor}."),
+    "thieu-dong-so-lieu": (
+        E, "Thiếu dòng số liệu '{input}' ({label}) của tiêu chí '{criterion}'; hãy dùng biểu"
+           " mẫu do cchc lập hoặc thêm dòng có mã '{input}'."),
+    "thieu-so-lieu-tham-dinh": (
+        E, "Tiêu chí '{criterion}' của đơn vị '{unit}' đã được thẩm định ở vòng này nhưng số"
+           " liệu '{input}' ({label}) để trống; khi thẩm định một tiêu chí có nhiều số liệu,"
+           " hãy nhập đủ mọi số liệu thẩm định."),
     "thieu-tai-lieu-kiem-chung": (
         W,
         "Tiêu chí '{criterion}' được {points} điểm nhưng chưa ghi tài liệu kiểm chứng.",
@@ -407,6 +453,20 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     # --- completeness and scoring ----------------------------------------------------
     "thieu-tu-danh-gia": (E, "Đơn vị '{unit}' ({name}) chưa có biểu tự đánh giá năm {year}."),
     "thieu-du-lieu": (E, "Tiêu chí '{criterion}' của đơn vị '{unit}' chưa có {what}."),
+    "kiem-tra-khong-dat": (
+        E, "Số liệu của '{criterion}' không đạt kiểm tra: {message} ({detail})."),
+    "kiem-tra-khong-dat-tu-danh-gia": (
+        W, "Số liệu tự đánh giá của '{criterion}' (đã được thẩm định thay thế) không đạt kiểm"
+           " tra: {message} ({detail})."),
+    "chia-cho-khong": (
+        E, "Không tính được '{criterion}' của đơn vị '{unit}': phép chia cho 0 ({detail}), và"
+           " bộ tiêu chí không quy định cách xử lý (when_zero: na | full | zero)."),
+    "diem-cong-thuc-ngoai-khoang": (
+        E, "Điểm tính theo công thức của '{criterion}' (đơn vị '{unit}') là {value}, nằm ngoài"
+           " khoảng từ {floor} đến {max} ({detail}); hãy kiểm tra số liệu hoặc công thức."),
+    "gia-tri-tinh-am": (
+        E, "Giá trị tính được của '{criterion}' (đơn vị '{unit}') là {value} ({detail}); cách"
+           " chấm so sánh với khối chỉ nhận giá trị không âm."),
     "chua-tham-dinh": (
         W,
         "{count} tiêu chí chưa thẩm định, dùng kết quả tự đánh giá: {codes}.",

@@ -1,9 +1,15 @@
-"""Exact decimals: reading numbers from cells, rounding, and Vietnamese notation.
+"""Exact numbers: reading numbers from cells, rounding, and Vietnamese notation.
 
-Points are ``Decimal`` from the criteria file to the published index. Values that
-arrive as binary floats (every number in an .xlsx) are taken at Excel's 15 significant
-digits, which is what the person typing them saw: 91.17 stays 91.17, and the 0.1+0.2
-noise of a formula disappears.
+Points are exact from the criteria file to the published index. Almost every value is a
+terminating decimal and is kept as a ``Decimal``; a rule that divides (a rate from two
+counts, ``ratio``, ``formula``, ``relative``) may produce a number with no finite
+decimal (1/3), which is kept as a ``fractions.Fraction`` — never rounded before
+publishing. :data:`Exact` is either; :func:`exact` picks the cheaper exact form and
+:func:`exact_sum` adds a mix of both.
+
+Values that arrive as binary floats (every number in an .xlsx) are taken at Excel's 15
+significant digits, which is what the person typing them saw: 91.17 stays 91.17, and the
+0.1+0.2 noise of a formula disappears.
 """
 
 from __future__ import annotations
@@ -11,10 +17,105 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
+from fractions import Fraction
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+
+# An exact number: a terminating decimal, or a rational with no finite decimal.
+Exact = Decimal | Fraction
+
+
+def _powers_of(value: int, prime: int) -> tuple[int, int]:
+    count = 0
+    while value % prime == 0:
+        value //= prime
+        count += 1
+    return value, count
+
+
+def exact(value: Fraction | Decimal | int) -> Exact:
+    """The same number as a Decimal when it has a finite decimal expansion (its reduced
+    denominator has no prime factor but 2 and 5), else as the Fraction itself."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    denominator = value.denominator
+    if denominator == 1:
+        return Decimal(value.numerator)
+    rest, twos = _powers_of(denominator, 2)
+    rest, fives = _powers_of(rest, 5)
+    if rest != 1:
+        return value
+    places = max(twos, fives)
+    scaled = value.numerator * (10 ** places // denominator)
+    return Decimal(scaled).scaleb(-places)
+
+
+def fraction(value: Exact | int) -> Fraction:
+    """Any exact number as a Fraction (exact: a Decimal converts without rounding)."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def exact_sum(values: Iterable[Exact]) -> Exact:
+    """The exact sum of Decimals and Fractions (Decimals are added as Decimals, in a
+    context wide enough never to round, so the common all-decimal case stays cheap)."""
+    decimals = ZERO
+    fractions = Fraction(0)
+    for value in values:
+        if isinstance(value, Decimal):
+            decimals = _WIDE.add(decimals, value)
+        else:
+            fractions += value
+    if not fractions:
+        return decimals
+    return exact(fractions + Fraction(decimals))
+
+
+def exact_add(a: Exact, b: Exact) -> Exact:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return _WIDE.add(a, b)
+    return exact(fraction(a) + fraction(b))
+
+
+def exact_sub(a: Exact, b: Exact) -> Exact:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return _WIDE.subtract(a, b)
+    return exact(fraction(a) - fraction(b))
+
+
+def exact_mul(a: Exact, b: Exact) -> Exact:
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return _WIDE.multiply(a, b)
+    return exact(fraction(a) * fraction(b))
+
+
+def exact_div(a: Exact, b: Exact) -> Exact:
+    """a ÷ b exactly (b ≠ 0): a Decimal when the quotient terminates within 60 digits,
+    else a Fraction."""
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        try:
+            return _EXACT_DIVISION.divide(a, b)
+        except Inexact:
+            pass
+    return exact(fraction(a) / fraction(b))
+
+
+def percent_of(top: Decimal, percent: Decimal) -> Decimal:
+    """top × percent ÷ 100, exactly (a product of decimals shifted by two places)."""
+    return _WIDE.multiply(top, percent).scaleb(-2)
+
+
+def as_decimal(value: Exact, digits: int = 40) -> Decimal:
+    """A Decimal for display and binary output (float()): exact for a Decimal, rounded to
+    ``digits`` significant digits for a Fraction with no finite decimal."""
+    if isinstance(value, Decimal):
+        return value
+    context = Context(prec=digits)
+    return context.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 class NotANumber(ValueError):
@@ -98,31 +199,71 @@ def parse_number(value: object) -> Decimal | None:
         raise NotANumber("không đọc được thành số") from exc
 
 
+# An integer written with its thousands grouped in threes by one kind of separator:
+# '12.345', '1.234.567', '1,234', '12 345' (SPEC §13.1.10, inputs with integer: true).
+_GROUPED_INTEGER = re.compile(r"^[+-]?\d{1,3}(?:(?P<sep>[.,\u00a0\u202f ])\d{3})"
+                              r"(?:(?P=sep)\d{3})*$")
+
+
+def parse_integer(value: object) -> Decimal | None:
+    """A count (an input with ``integer: true``): like :func:`parse_number`, but a text
+    grouped in threes is read as an integer ('12.345' is 12345, not 12.345), and a value
+    with a fractional part is refused."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _GROUPED_INTEGER.match(text):
+            digits = re.sub(r"[^\d+-]", "", text)
+            return _bounded(Decimal(digits))
+    number = parse_number(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise NotANumber("có phần thập phân, trong khi số liệu này phải là số nguyên")
+    return number.quantize(Decimal(1)) + ZERO
+
+
 _WIDE = Context(prec=60)
+_EXACT_DIVISION = Context(prec=60, traps=[Inexact])
 
 
 _QUANTUM = [Decimal(1).scaleb(-places) for places in range(16)]
 
 
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Round half away from zero at ``places`` decimals (published values only)."""
+def round_half_up(value: Exact, places: int) -> Decimal:
+    """Round half away from zero at ``places`` decimals (published values only).
+
+    A Fraction is rounded exactly: no intermediate decimal approximation can move a value
+    across the half-way point.
+    """
+    if isinstance(value, Fraction):
+        scaled = abs(value) * 10**places
+        whole = int(scaled + Fraction(1, 2))  # floor of a positive number
+        result = Decimal(whole).scaleb(-places)
+        return -result if value < 0 else result
     quantum = _QUANTUM[places] if 0 <= places < 16 else Decimal(1).scaleb(-places)
     return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
-def plain(value: Decimal) -> str:
-    """Shortest exact text of a decimal, point as separator: 1.50 → '1.5', 100 → '100'."""
+# A number with no finite decimal is shown with this many decimals and an ellipsis.
+SHOWN_PLACES = 6
+
+
+def plain(value: Exact) -> str:
+    """Shortest exact text of a number, point as separator: 1.50 → '1.5', 100 → '100';
+    a number with no finite decimal is cut after six decimals: 1/3 → '0.333333…'."""
+    if isinstance(value, Fraction):
+        return plain(round_half_up(value, SHOWN_PLACES)) + "…"
     text = format(value.normalize(_WIDE), "f")
     return "0" if text == "-0" else text
 
 
-def vi(value: Decimal | int | float, places: int | None = None) -> str:
+def vi(value: Exact | int | float, places: int | None = None) -> str:
     """Vietnamese notation with a decimal comma: 93.69 → '93,69'.
 
     With ``places``, rounds half-up and keeps trailing zeros (90 → '90,00'); without,
-    prints the exact value in its shortest form (0.5 → '0,5').
+    prints the exact value in its shortest form (0.5 → '0,5'; 1/3 → '0,333333…').
     """
-    if not isinstance(value, Decimal):
+    if not isinstance(value, Decimal | Fraction):
         value = Decimal(str(value))
     if places is not None:
         text = format(round_half_up(value, places), "f")
@@ -131,7 +272,7 @@ def vi(value: Decimal | int | float, places: int | None = None) -> str:
     return text.replace(".", ",")
 
 
-def json_number(value: Decimal | None, places: int = 6) -> int | float | None:
+def json_number(value: Exact | None, places: int = 6) -> int | float | None:
     """A JSON number rounded half-up to ``places`` decimals; integers stay integers."""
     if value is None:
         return None

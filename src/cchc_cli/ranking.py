@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from cchc_cli.criteria import CriteriaSet
@@ -23,8 +24,10 @@ NOTE_BLOCK = "đổi khối"
 NOTE_UNRANKED = "năm trước không xếp hạng"
 
 
-def assign_ranks(indices: dict[str, Decimal], ties: str = COMPETITION) -> dict[str, int]:
-    """Ranks of published indices, highest first; equal indices share a rank.
+def assign_ranks(indices: Mapping[str, Decimal | Fraction], ties: str = COMPETITION
+                 ) -> dict[str, int]:
+    """Ranks of indices (published, or exact fractions), highest first; equal indices
+    share a rank.
 
     competition: 1, 2, 2, 4 — one plus the number of strictly better units;
     dense:       1, 2, 2, 3 — one plus the number of strictly better indices.
@@ -34,7 +37,7 @@ def assign_ranks(indices: dict[str, Decimal], ties: str = COMPETITION) -> dict[s
         position = {value: i + 1 for i, value in enumerate(ordered)}
         return {code: position[value] for code, value in indices.items()}
     values = sorted(indices.values(), reverse=True)
-    first: dict[Decimal, int] = {}
+    first: dict[Decimal | Fraction, int] = {}
     for i, value in enumerate(values):
         first.setdefault(value, i + 1)
     return {code: first[value] for code, value in indices.items()}
@@ -99,6 +102,7 @@ class YearRanking:
     blocks: list[BlockRanking]
     previous: PreviousYear | None
     issues: list[Issue] = field(default_factory=list)
+    basis: str = "published"  # published | exact (SPEC §13.1.7)
 
     def entry(self, code: str) -> RankEntry | None:
         for block in self.blocks:
@@ -125,12 +129,19 @@ def rank_year(scores: YearScores, settings: Settings, register: Register | None,
               previous: PreviousYear | None) -> YearRanking:
     """Rank every block of a scored year and compare with last year."""
     ranking = YearRanking(year=scores.year, precision=scores.precision,
-                          ties=settings.ranking.ties, blocks=[], previous=previous)
+                          ties=settings.ranking.ties, blocks=[], previous=previous,
+                          basis=settings.ranking.basis)
     for block in scores.blocks:
         bands = settings.bands(block.block)
         ratings = settings.ratings(block.block)
-        ranked = {u.code: u.index_published for u in block.units
-                  if u.status == STATUS_OK and u.index_published is not None}
+        # SPEC §9.1: by the published (rounded) index; §13.1.7 basis exact: by the exact
+        # index, a fraction compared without rounding (bands still use the published one).
+        exact = settings.ranking.basis == "exact"
+        ranked: dict[str, Decimal | Fraction] = {}
+        for u in block.units:
+            if u.status == STATUS_OK and u.index_published is not None:
+                key = u.exact_index if exact else u.index_published
+                ranked[u.code] = key if key is not None else u.index_published
         ranks = assign_ranks(ranked, settings.ranking.ties)
         entries = []
         for unit in block.units:

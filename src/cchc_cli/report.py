@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from cchc_cli.numbers import vi, vi_date
+from cchc_cli.numbers import Exact, vi, vi_date
 from cchc_cli.ranking import RankEntry, YearRanking, change_text
 from cchc_cli.record import YearResult
 from cchc_cli.settings import Settings
@@ -152,10 +152,10 @@ class _Words:
     def __init__(self, precision: int) -> None:
         self.precision = precision
 
-    def number(self, value: Decimal | None) -> str:
+    def number(self, value: Exact | None) -> str:
         return vi(value, self.precision) if value is not None else "–"
 
-    def percent(self, value: Decimal | None) -> str:
+    def percent(self, value: Exact | None) -> str:
         return f"{self.number(value)}{NBSP}%"
 
     def names(self, entries: list[RankEntry]) -> str:

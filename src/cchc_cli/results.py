@@ -11,21 +11,33 @@ from typing import Any
 
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.issues import Issue
-from cchc_cli.numbers import json_number
+from cchc_cli.numbers import Exact, json_number
 from cchc_cli.scoring import LeafResult, UnitScore, YearScores
 
 
-def _number(value: Decimal | None) -> int | float | None:
+def _number(value: Exact | None) -> int | float | None:
     return json_number(value)
 
 
+def input_json(value: Decimal | str | dict[str, Decimal | None] | None) -> Any:
+    """A leaf's input in JSON: a number, an option's label, or the named inputs as an
+    object (SPEC §13.1.9)."""
+    if isinstance(value, dict):
+        return {key: _number(number) for key, number in value.items()}
+    if isinstance(value, str):
+        return value
+    return _number(value)
+
+
 def leaf_dict(result: LeafResult) -> dict[str, Any]:
-    value = result.input
     return {
         "code": result.code,
-        "input": value if isinstance(value, str) else _number(value),
+        "input": input_json(result.input),
+        "value": _number(result.value) if not result.na else None,
+        "reference": _number(result.reference) if result.value is not None else None,
         "source": result.source,
         "na": result.na,
+        "na_reason": result.na_reason,
         "points": _number(result.points),
         "max": _number(result.max),
     }
@@ -85,8 +97,10 @@ def explain_document(explanation: Any) -> dict[str, Any]:
                 "rule": explanation.describe(node),
                 "max": _number(node.max),
                 "points": _number(result.points),
-                "input": result.input if isinstance(result.input, str)
-                else _number(result.input),
+                "input": input_json(result.input),
+                "value": _number(result.value) if not result.na else None,
+                "reference": _number(result.reference) if result.value is not None
+                else None,
                 "source": result.source,
                 "file": result.file,
                 "sheet": result.sheet,
@@ -98,9 +112,12 @@ def explain_document(explanation: Any) -> dict[str, Any]:
                 "na_reason": result.na_reason,
                 "na_cell": result.na_cell,
                 "missing": result.missing,
-                "self_input": None if own is None or own.na else (
-                    own.value if isinstance(own.value, str) else _number(own.value)),
+                "self_input": None if own is None or own.na else input_json(
+                    {i.key: i.value for i in own.inputs} if own.inputs is not None
+                    else own.value),
                 "self_na": bool(own and own.na),
+                "method": node.method,
+                "steps": explanation.story(node.code).to_dict(),
                 "evidence": own.evidence if own is not None and own.evidence else None,
                 "explanation": own.note if own is not None and own.note else None,
             }
@@ -157,6 +174,7 @@ def rank_document(ranking: Any, *, province: str, issues: list[Issue]) -> dict[s
         "province": province,
         "precision": ranking.precision,
         "ties": ranking.ties,
+        "basis": ranking.basis,
         "previous": None if previous is None else {
             "year": previous.year, "source": previous.source, "file": previous.file},
         "blocks": [

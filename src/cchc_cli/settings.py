@@ -42,6 +42,11 @@ class Ranking(StrictModel):
         default="competition",
         description="Đồng hạng: competition (1, 2, 2, 4) hoặc dense (1, 2, 2, 3)",
     )
+    basis: Literal["published", "exact"] = Field(
+        default="published",
+        description="Xếp hạng theo chỉ số công bố (đã làm tròn; bằng nhau thì đồng hạng) hoặc"
+        " theo chỉ số chính xác (exact)",
+    )
 
 
 DEFAULT_LEGAL_BASIS = [

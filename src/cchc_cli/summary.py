@@ -11,8 +11,9 @@ from decimal import Decimal
 from functools import cached_property
 
 from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group
-from cchc_cli.numbers import HUNDRED, ZERO
+from cchc_cli.numbers import HUNDRED, ZERO, Exact, as_decimal, exact_sub, exact_sum
 from cchc_cli.ranking import BlockRanking, PreviousYear, RankEntry, YearRanking
+from cchc_cli.scoring import clipped_index
 
 
 @dataclass
@@ -31,7 +32,7 @@ class CriterionLoss:
     name: str
     max: Decimal
     units_losing: int
-    points_lost: Decimal
+    points_lost: Exact
     units: int
 
     @property
@@ -131,7 +132,7 @@ def _areas(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[AreaSummary]:
             elif not isinstance(node, Group):
                 leaf = entry.unit.leaves.get(code)
                 if leaf is not None and not leaf.na and leaf.max:
-                    indices.append(leaf.points / leaf.max * HUNDRED)
+                    indices.append(as_decimal(clipped_index(leaf.points, leaf.max), 50))
         areas.append(AreaSummary(code=code, name=node.name, average_index=mean(indices),
                                  units=len(indices)))
     return areas
@@ -148,16 +149,17 @@ def _losses(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[CriterionLos
         codes = [leaf.code for leaf in leaves if leaf.kind not in (SURVEY, BONUS, PENALTY)]
         if not codes:
             continue
-        losing, lost, counted = 0, ZERO, 0
+        losing, counted = 0, 0
+        lost: Exact = ZERO
         for entry in ranked:
             results = [entry.unit.leaves[c] for c in codes if not entry.unit.leaves[c].na]
             if not results:
                 continue
             counted += 1
-            gap = sum((r.max - r.points for r in results), ZERO)
+            gap = exact_sub(exact_sum(r.max for r in results), exact_sum(r.points for r in results))
             if gap > 0:
                 losing += 1
-                lost += gap
+                lost = exact_sum((lost, gap))
         top = sum((criteria.leaf_of(c).max for c in codes), ZERO)
         losses.append(CriterionLoss(code=node.code, name=node.name, max=top,
                                     units_losing=losing, points_lost=lost, units=counted))

@@ -251,7 +251,13 @@ def line_of(root: Any, loc: tuple[Any, ...]) -> int | None:
     discriminated-union member) are skipped.
     """
     current, line = root, getattr(root, "line", None)
+    tagged: Any = None  # the mapping whose union tag (its 'type') was already passed
     for part in loc:
+        # A discriminated union puts the member's tag in the location, right after the
+        # mapping: skip it once, even when a key has the same name ('tiers').
+        if isinstance(current, YMap) and current is not tagged and current.get("type") == part:
+            tagged = current
+            continue
         if isinstance(current, YMap) and isinstance(part, str) and part in current:
             line = current.key_lines.get(part, line)
             current = current[part]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,19 +34,19 @@ from cchc_cli.formspec import (
     SURVEY_SHEET,
 )
 from cchc_cli.issues import Issue, issue
-from cchc_cli.numbers import NotANumber, from_float, parse_number, plain
+from cchc_cli.numbers import (
+    Exact,
+    NotANumber,
+    exact_sub,
+    from_float,
+    parse_integer,
+    parse_number,
+    plain,
+)
 from cchc_cli.readers.register import pick_sheet
 from cchc_cli.readers.tables import Header, HeaderMissing, cell_text, find_header
 from cchc_cli.readers.workbook import Book, BookError, Sheet, open_book
-from cchc_cli.rules import (
-    INPUT_CHOICE,
-    INPUT_DATA,
-    INPUT_SCORE,
-    canonical_label,
-    describe,
-    input_kind,
-    points,
-)
+from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE
 
 _EXTENSION_FORMAT = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
 _CODE_LIKE = re.compile(r"^\d+(\.\d+)*$")
@@ -70,8 +71,27 @@ class ReadContext:
 
 
 @dataclass(slots=True)
+class InputValue:
+    """One named input of a leaf (SPEC §13.1): its own row of a form, and its value."""
+
+    key: str
+    value: Decimal | None
+    row: int = -1  # 0-based; -1: the form has no row for it
+    col: int = -1
+    bad: bool = False
+
+    @property
+    def cell(self) -> str | None:
+        return address(self.row, self.col) if self.row >= 0 and self.col >= 0 else None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (InputValue, (self.key, self.value, self.row, self.col, self.bad))
+
+
+@dataclass(slots=True)
 class LeafEntry:
-    """The inputs one form row gives for one leaf, with their cells.
+    """The inputs one form row (and, for named inputs, its input rows) gives for one
+    leaf, with their cells.
 
     Cells are kept as 0-based row and column numbers and spelled as Excel addresses
     only when asked for (most are never shown).
@@ -79,29 +99,72 @@ class LeafEntry:
 
     code: str
     row: int  # 0-based
-    value: Decimal | str | None  # number, or the option's own label
+    value: Decimal | str | None  # number, or the option's own label (no named inputs)
     col: int = -1  # column of the value (the rule's input cell); -1: no such column
     na: bool = False
     na_col: int = -1
     bad: bool = False  # an error was reported for this row: do not report it again
     evidence: str = ""
     note: str = ""  # Giải trình (self) or Nhận xét (appraisal)
-    # The points ``value`` earns by the leaf's rule, computed where the form is read
-    # (in parallel) so that scoring only adds up.
-    points: Decimal | None = None
+    # The points ``value`` earns by the leaf's rule, computed where the form is read (in
+    # parallel) by the rule itself, so that scoring only adds up. Only for rules whose
+    # points one row decides (``rule.per_row``); the others are scored after merging.
+    points: Exact | None = None
+    # The named inputs, in the rule's order; None for a leaf without named inputs.
+    inputs: tuple[InputValue, ...] | None = None
 
     @property
     def cell(self) -> str | None:
+        if self.col < 0 and self.inputs:
+            return self.inputs[0].cell  # where a leaf with named inputs is entered
         return address(self.row, self.col) if self.col >= 0 else None
 
     @property
     def na_cell(self) -> str | None:
         return address(self.row, self.na_col) if self.na_col >= 0 else None
 
-    def __reduce__(self) -> tuple:
+    @property
+    def values(self) -> dict[str, Decimal] | None:
+        """The named inputs as key → value when every one is filled, else None."""
+        if self.inputs is None:
+            return None
+        found: dict[str, Decimal] = {}
+        for item in self.inputs:
+            if item.value is None:
+                return None
+            found[item.key] = item.value
+        return found
+
+    @property
+    def empty(self) -> bool:
+        """Nothing entered: no value (or no input at all) and no N/A mark."""
+        if self.na:
+            return False
+        if self.inputs is not None:
+            return all(item.value is None for item in self.inputs)
+        return self.value is None
+
+    def __reduce__(self) -> tuple[Any, ...]:
         # Workers send thousands of these back: a plain tuple pickles 3× faster.
         return (LeafEntry, (self.code, self.row, self.value, self.col, self.na,
-                            self.na_col, self.bad, self.evidence, self.note, self.points))
+                            self.na_col, self.bad, self.evidence, self.note, self.points,
+                            self.inputs))
+
+
+def entry_for(leaf: Leaf, value: Decimal | str | None, *, row: int = 0, col: int = 6,
+              na: bool = False, na_col: int = 7,
+              inputs: Mapping[str, Decimal | None] | None = None) -> LeafEntry:
+    """An entry made the way the readers make it — the rule computes its points — for
+    code that builds inputs without a workbook (examples, tests)."""
+    entry = LeafEntry(leaf.code, row, value, col, na, na_col)
+    if leaf.rule.inputs:
+        given = inputs or {}
+        entry.inputs = tuple(InputValue(spec.key, given.get(spec.key), row + 1 + i, col)
+                             for i, spec in enumerate(leaf.rule.inputs))
+        entry.value = None
+    elif value is not None and not na and leaf.rule.per_row:
+        entry.points = leaf.rule.evaluate(value).points
+    return entry
 
 
 @dataclass(slots=True)
@@ -347,39 +410,51 @@ class _Cols:
 _FIELD = {INPUT_DATA: "data", INPUT_CHOICE: "choice", INPUT_SCORE: "score"}
 
 
+def _read_na(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf, role: _Role,
+             entry: LeafEntry) -> None:
+    """The N/A mark of a leaf row: only 'x', and only on leaves that allow it."""
+    na_col = cols.na
+    if na_col < 0:
+        return
+    entry.na_col = na_col
+    raw = row[na_col] if na_col < len(row) else ""
+    if (raw == "" or raw is None) and where.errors:
+        raw = where.errors.get((r, na_col), "")
+    if raw == "" or raw is None:
+        return
+    text = cell_text(raw)
+    if text.casefold() == NA_MARK:
+        entry.na = True
+        if not leaf.na_allowed:
+            where.add("khong-ap-dung-khong-cho-phep", entry.na_cell, leaf.code)
+            entry.bad = True
+    elif text:
+        where.add("dau-khong-ap-dung-la", entry.na_cell, leaf.code,
+                  column=role.headers["na"], value=text[:40])
+        entry.bad = True
+
+
 def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                role: _Role) -> LeafEntry:
     """The inputs of one leaf row, checked against the leaf's rule (SPEC §5, §7).
 
     Runs for every row of every form: cells are looked up by number and only cleaned
-    when they hold something.
+    when they hold something. A leaf with named inputs reads only its N/A mark here (its
+    values are in its input rows; the leaf row's value and points are convenience
+    formulas).
     """
-    kind = input_kind(leaf)
-    width = len(row)
+    rule = leaf.rule
     entry = LeafEntry(leaf.code, r, None)
-    na_col = cols.na
-    if na_col >= 0:
-        entry.na_col = na_col
-        raw = row[na_col] if na_col < width else ""
-        if (raw == "" or raw is None) and where.errors:
-            raw = where.errors.get((r, na_col), "")
-        if raw != "" and raw is not None:
-            text = cell_text(raw)
-            if text.casefold() == NA_MARK:
-                entry.na = True
-                if not leaf.na_allowed:
-                    where.add("khong-ap-dung-khong-cho-phep", entry.na_cell, leaf.code)
-                    entry.bad = True
-            elif text:
-                where.add("dau-khong-ap-dung-la", entry.na_cell, leaf.code,
-                          column=role.headers["na"], value=text[:40])
-                entry.bad = True
+    _read_na(where, row, r, cols, leaf, role, entry)
+    if rule.inputs:
+        return entry
+    kind = rule.reads
     col = cols.data if kind == INPUT_DATA else cols.choice if kind == INPUT_CHOICE \
         else cols.score
     if col < 0:
         return entry
     entry.col = col
-    raw = row[col] if col < width else ""
+    raw = row[col] if col < len(row) else ""
     if raw == "" or raw is None:
         failed = where.errors.get((r, col)) if where.errors else None
         if failed:
@@ -390,15 +465,15 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     if kind == INPUT_CHOICE:
         text = cell_text(raw)
         if text:
-            label = canonical_label(leaf, text)
+            label = rule.find_option(text)
             if label is None:
-                options = "; ".join(f"'{o.label}'" for o in leaf.rule.options)
+                options = "; ".join(f"'{o.label}'" for o in rule.options)
                 where.add("lua-chon-la", entry.cell, leaf.code, value=text[:80],
                           options=options)
                 entry.bad = True
             else:
                 entry.value = label
-                entry.points = leaf.choice_points[label]
+                entry.points = rule.evaluate(label).points
         return entry
     cell = address(r, col)
     number, bad = _number(where, raw, cell, role.headers[_FIELD[kind]], leaf.code)
@@ -406,29 +481,88 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     if number is not None:
         entry.bad |= not _check_number(where, cell, leaf, kind, number, role)
         entry.value = number
-        if not entry.bad:
-            entry.points = points(leaf, number)
+        if not entry.bad and rule.per_row:
+            entry.points = rule.evaluate(number).points
     return entry
-
 
 
 def _check_number(where: _Where, cell: str, leaf: Leaf, kind: str, number: Decimal,
                   role: _Role) -> bool:
     """Range and step of an entered number; False (and an issue) when it breaks them."""
     column = role.headers["score" if kind == INPUT_SCORE else "data"]
-    if number < 0:
-        where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
-        return False
     if kind != INPUT_SCORE:
+        if number < 0:
+            where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
+            return False
         return True
+    if number < leaf.floor:
+        if leaf.floor == 0:
+            where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
+        else:
+            where.add("diem-duoi-san-nhap", cell, leaf.code, value=plain(number),
+                      floor=plain(leaf.floor), column=column)
+        return False
     if number > leaf.max:
         where.add(role.over_max, cell, leaf.code, value=plain(number), max=plain(leaf.max))
         return False
-    step = getattr(leaf.rule, "step", None)
+    step = leaf.rule.step
     if step and number % step != 0:
         where.add("khong-dung-buoc", cell, leaf.code, value=plain(number), step=plain(step))
         return False
     return True
+
+
+def _read_input(where: _Where, row: list[Any], r: int, col: int, leaf: Leaf, key: str,
+                column: str) -> InputValue:
+    """One input row's value (SPEC §13.1.1): a number ≥ 0, an integer where the input
+    says so (a text '12.345' is then 12345)."""
+    found = InputValue(key, None, r, col)
+    if col < 0:
+        return found
+    raw = row[col] if col < len(row) else ""
+    cell = address(r, col)
+    if raw == "" or raw is None:
+        failed = where.errors.get((r, col)) if where.errors else None
+        if failed:
+            where.add("khong-phai-so", cell, leaf.code, value=failed, column=column,
+                      reason="là lỗi công thức của Excel")
+            found.bad = True
+        return found
+    spec = next(i for i in leaf.rule.inputs if i.key == key)
+    try:
+        if spec.integer:
+            number = parse_integer(raw)
+        elif raw.__class__ is float:
+            number = from_float(raw)
+        else:
+            number = parse_number(raw)
+    except NotANumber as exc:
+        where.add("khong-phai-so", cell, leaf.code, value=cell_text(raw)[:60], column=column,
+                  reason=exc.reason)
+        found.bad = True
+        return found
+    if number is not None and number < 0:
+        where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
+        found.bad = True
+        return found
+    found.value = number
+    return found
+
+
+def _attach_inputs(where: _Where, leaf: Leaf, entry: LeafEntry,
+                   found: dict[str, InputValue], *, missing_code: str) -> None:
+    """Give a leaf entry its input rows in the rule's order; a missing row is reported
+    (``missing_code``) at the leaf row."""
+    values = []
+    for spec in leaf.rule.inputs:
+        item = found.get(spec.key)
+        if item is None:
+            where.add(missing_code, address(entry.row, 0), leaf.code,
+                      input=leaf.input_code(spec.key), label=spec.label)
+            item = InputValue(spec.key, None, bad=True)
+        values.append(item)
+    entry.inputs = tuple(values)
+    entry.bad |= any(item.bad for item in values)
 
 
 def _missing_columns(where: _Where, header: HeaderMissing) -> None:
@@ -461,7 +595,7 @@ def _check_fingerprint(where: _Where, meta: dict[str, str], criteria: CriteriaSe
     changed = [
         code for code, text in rule_texts.items()
         if code in leaves and text
-        and header_key(text) != header_key(describe(criteria.leaf_of(code)))
+        and header_key(text) != header_key(criteria.leaf_of(code).method_text)
     ]
     parts = []
     if added:
@@ -516,7 +650,9 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
     if criteria is None:
         where.add("khong-co-bo-tieu-chi-cho-bieu-mau", value=block, year=ctx.year)
         return None
-    kinds = {input_kind(leaf) for leaf in criteria.leaves}
+    kinds = {leaf.reads for leaf in criteria.leaves}
+    if criteria.input_rows:
+        kinds.add(INPUT_DATA)
     required = {"code", "max"} | {name for name, kind in (("data", INPUT_DATA),
                                                         ("choice", INPUT_CHOICE),
                                                         ("score", INPUT_SCORE)) if kind in kinds}
@@ -530,11 +666,15 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
     cols = header.columns
     entries: dict[str, LeafEntry] = {}
     seen: dict[str, int] = {}
-    inputs = _Cols.of(cols)
+    fields = _Cols.of(cols)
     code_col = cols["code"]
     evidence_col, explanation_col = cols.get("evidence"), cols.get("explanation")
     keep_text = ctx.keep_text
     nodes = criteria.nodes
+    input_rows = criteria.input_rows
+    # Leaves with named inputs: their input rows may come in any order (input → row).
+    found_inputs: dict[str, dict[str, InputValue]] = {}
+    evidence_of: dict[str, str] = {}
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         raw = row[code_col] if code_col < len(row) else ""
@@ -545,7 +685,16 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
             continue
         node = nodes.get(code)
         if node is None:
-            if _CODE_LIKE.match(code) or any(cell_text(v) for v in row[code_col + 1:]):
+            owner = input_rows.get(code)
+            if owner is not None and code not in seen:
+                seen[code] = r
+                leaf, key = owner
+                found_inputs.setdefault(leaf.code, {})[key] = _read_input(
+                    where, row, r, fields.data, leaf, key, SELF_HEADERS["data"])
+            elif owner is not None:
+                where.add("tieu-chi-trung-dong", address(r, code_col), code,
+                          first=address(seen[code], code_col))
+            elif _CODE_LIKE.match(code) or any(cell_text(v) for v in row[code_col + 1:]):
                 where.add("ma-tieu-chi-la", address(r, code_col), code,
                           criteria_id=criteria.id)
             continue
@@ -556,29 +705,53 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
         seen[code] = r
         if not node.is_leaf:
             continue
-        leaf: Leaf = node  # type: ignore[assignment]
+        leaf = node  # type: ignore[assignment]
         _check_max(where, row, r, cols, leaf)
         if leaf.kind == SURVEY:
             continue
-        entry = _read_leaf(where, row, r, inputs, leaf, _SELF_ROLE)
+        entry = _read_leaf(where, row, r, fields, leaf, _SELF_ROLE)
         evidence = _free_text(_cell(row, evidence_col)) if evidence_col is not None else ""
         if keep_text:
             entry.evidence = evidence
             if explanation_col is not None:
                 entry.note = _free_text(_cell(row, explanation_col))
-        if not entry.na and not entry.bad and entry.value is not None:
-            claimed = entry.points if entry.points is not None else points(leaf, entry.value)
-            _check_shown(where, row, r, cols, leaf, claimed)
-            if claimed > 0 and evidence_col is not None and not evidence:
-                where.add("thieu-tai-lieu-kiem-chung", address(r, evidence_col), leaf.code,
-                          points=plain(claimed))
+        if leaf.rule.inputs:
+            evidence_of[leaf.code] = evidence
+        elif not entry.na and not entry.bad and entry.points is not None:
+            _check_claimed(where, row, r, cols, leaf, entry.points, evidence, evidence_col)
         entries[leaf.code] = entry
+    for code in found_inputs.keys() - entries.keys():
+        # Input rows of a leaf whose own row is missing: reported as a missing leaf below.
+        del found_inputs[code]
+    for code, entry in entries.items():
+        leaf = criteria.leaf_of(code)
+        if not leaf.rule.inputs:
+            continue
+        _attach_inputs(where, leaf, entry, found_inputs.get(code, {}),
+                       missing_code="thieu-dong-so-lieu")
+        values = entry.values
+        if entry.na or entry.bad or values is None or leaf.rule.type == "relative":
+            continue  # a relative leaf's points wait for the block's reference
+        outcome = leaf.rule.evaluate(values)
+        if outcome.points is not None:
+            _check_claimed(where, sheet.rows[entry.row], entry.row, cols, leaf, outcome.points,
+                           evidence_of.get(code, ""), evidence_col)
     for leaf in criteria.leaves:
         if leaf.code not in seen and leaf.kind != SURVEY:
             where.add("thieu-tieu-chi", None, leaf.code, name=leaf.name)
     if meta:
         _check_fingerprint(where, meta, criteria, seen, sheet, cols.get("rule"))
     return SelfForm(file=rel, sheet=sheet.name, unit=unit, block=block, entries=entries)
+
+
+def _check_claimed(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
+                   claimed: Exact, evidence: str, evidence_col: int | None) -> None:
+    """The points a unit claims: the form's cached convenience points must agree, and
+    points need evidence."""
+    _check_shown(where, row, r, cols, leaf, claimed)
+    if claimed > 0 and evidence_col is not None and not evidence:
+        where.add("thieu-tai-lieu-kiem-chung", address(r, evidence_col), leaf.code,
+                  points=plain(claimed))
 
 
 def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf) -> None:
@@ -601,10 +774,10 @@ def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf
 
 
 def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf: Leaf,
-                 computed: Decimal) -> None:
+                 computed: Exact) -> None:
     """Warn when the displayed points of a computed row disagree with the inputs."""
     col = cols.get("score")
-    if col is None or input_kind(leaf) == INPUT_SCORE:
+    if col is None or leaf.reads == INPUT_SCORE:
         return
     raw = _cell(row, col)
     if not isinstance(raw, float | int) or isinstance(raw, bool):
@@ -612,9 +785,10 @@ def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], le
     if abs(raw - float(computed)) <= 0.0004:
         return  # the cached result agrees (compared in binary: no Decimal needed)
     shown = Decimal(repr(float(raw)))
-    if abs(shown - computed) > _SHOWN_TOLERANCE:
+    gap = exact_sub(shown, computed)
+    if gap > _SHOWN_TOLERANCE or gap < -_SHOWN_TOLERANCE:
         where.add("diem-tinh-khac", address(r, col), leaf.code, shown=plain(shown),
-                  computed=plain(computed.normalize()))
+                  computed=plain(computed))
 
 
 # --------------------------------------------------------------------------------------
@@ -656,6 +830,7 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
     first_input, last_input = min(wanted), max(wanted)
     unit_col, code_col = cols["unit"], cols["code"]
     comment_col = cols.get("comment")
+    grouped: dict[tuple[str, str], _Grouped] = {}
     for r in range(header.row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         width = len(row)
@@ -685,6 +860,15 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
         if criteria is None:
             continue  # the criteria set's own errors are reported elsewhere
         leaf = criteria.leaf(code)
+        owner = criteria.input_rows.get(code) if leaf is None else None
+        if owner is not None:
+            leaf, key = owner
+            group = grouped.setdefault((unit, leaf.code), _Grouped())
+            group.inputs[key] = _read_input(where, row, r, fields.data, leaf, key,
+                                            APPRAISAL_HEADERS["data"])
+            if not group.note and comment_col is not None:
+                group.note = _free_text(_cell(row, comment_col))
+            continue
         if leaf is None:
             where.add("tham-dinh-tieu-chi-la", address(r, cols["code"]), code, block=block)
             continue
@@ -698,12 +882,75 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
         entry = _read_leaf(where, row, r, fields, leaf, _APPRAISAL_ROLE)
         if comment_col is not None:
             entry.note = _free_text(_cell(row, comment_col))
+        if leaf.rule.inputs:
+            grouped.setdefault((unit, leaf.code), _Grouped()).entry = entry
+            continue
         if entry.value is None and not entry.na and not entry.bad:
             _points_without_input(where, row, r, cols, leaf, entry)
         rows.append(AppraisalRow(unit=unit, entry=entry))
+    for (unit, code), group in grouped.items():
+        where.unit = unit
+        criteria = ctx.sets[ctx.units[unit][0]]
+        appraised = _appraised_inputs(where, sheet, header.row, cols, criteria.leaf_of(code),
+                                      group)
+        if appraised is not None:
+            rows.append(AppraisalRow(unit=unit, entry=appraised))
     where.unit = None
     return AppraisalForm(file=rel, sheet=sheet.name, appraiser=appraiser, round=round_no,
                          rows=rows)
+
+
+@dataclass(slots=True)
+class _Grouped:
+    """The rows of one leaf with named inputs for one unit in an appraisal form."""
+
+    entry: LeafEntry | None = None  # the leaf row (N/A mark, comment)
+    inputs: dict[str, InputValue] = field(default_factory=dict)
+    note: str = ""
+
+
+def _appraised_inputs(where: _Where, sheet: Sheet, header_row: int, cols: dict[str, int],
+                      leaf: Leaf, group: _Grouped) -> LeafEntry | None:
+    """The appraisal of a leaf with named inputs, or None when this form did not
+    appraise it (SPEC §13.1.10: appraised when any of its rows has an appraisal value;
+    then every input needs one, unless the leaf is not applicable)."""
+    entry = group.entry
+    entered = any(item.value is not None or item.bad for item in group.inputs.values())
+    if not entered and (entry is None or not (entry.na or entry.bad)):
+        return None
+    if entry is None:  # the leaf row was deleted: the input rows still count
+        first = min((item.row for item in group.inputs.values()), default=header_row + 1)
+        entry = LeafEntry(leaf.code, first, None)
+    if not entry.note:
+        entry.note = group.note
+    values = []
+    for spec in leaf.rule.inputs:
+        item = group.inputs.get(spec.key)
+        if item is None:
+            item = InputValue(spec.key, None, *_row_of(sheet, header_row, cols,
+                                                        where.unit or "",
+                                                        leaf.input_code(spec.key)))
+        if item.value is None and not item.bad and not entry.na:
+            cell = item.cell or address(entry.row, cols["code"])
+            where.add("thieu-so-lieu-tham-dinh", cell, leaf.code,
+                      input=leaf.input_code(spec.key), label=spec.label)
+            item.bad = True
+        values.append(item)
+    entry.inputs = tuple(values)
+    entry.bad |= any(item.bad for item in values) and not entry.na
+    return entry
+
+
+def _row_of(sheet: Sheet, header_row: int, cols: dict[str, int], unit: str, code: str
+            ) -> tuple[int, int]:
+    """(row, column of 'Số liệu thẩm định') of an input row left empty, or (-1, -1) when the
+    form has no such row (rare: only looked for when an appraisal is incomplete)."""
+    unit_col, code_col = cols["unit"], cols["code"]
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if _code_text(_cell(row, code_col)) == code and _code_text(_cell(row, unit_col)) == unit:
+            return r, cols["data"]
+    return -1, -1
 
 
 def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str, int],
@@ -713,7 +960,7 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
     For a choice, points that match exactly one option select it (kind to the appraiser
     who typed the points); otherwise the row needs its real input.
     """
-    kind = input_kind(leaf)
+    kind = leaf.reads
     if kind == INPUT_SCORE:
         return
     try:
@@ -726,7 +973,7 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
         matches = [o.label for o in leaf.rule.options if o.points == shown]
         if len(matches) == 1:
             entry.value = matches[0]
-            entry.points = leaf.choice_points[matches[0]]
+            entry.points = leaf.rule.evaluate(matches[0]).points
             entry.col = cols["score"]
             return
     column = APPRAISAL_HEADERS["choice" if kind == INPUT_CHOICE else "data"]

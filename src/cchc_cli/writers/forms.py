@@ -32,9 +32,18 @@ from cchc_cli.formspec import (
     SURVEY_SHEET,
     Entered,
 )
-from cchc_cli.numbers import plain
+from cchc_cli.numbers import ZERO, Exact, exact_sum, plain, vi
 from cchc_cli.readers.register import Unit
-from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE, describe, input_kind, points
+from cchc_cli.rules import (
+    INPUT_CHOICE,
+    INPUT_DATA,
+    INPUT_SCORE,
+    Cells,
+    NumericRule,
+    Outcome,
+    Rule,
+)
+from cchc_cli.rules.numeric import ZERO_TEXT
 from cchc_cli.settings import Settings
 from cchc_cli.writers.atomic import atomic_path
 from cchc_cli.writers.xlsx import Styles, a4_landscape, fit_height, new_workbook, write_value
@@ -70,63 +79,46 @@ class FormContext:
     year: int
 
 
-def _formula_number(value: Decimal) -> str:
-    return plain(value)
-
-
-def _formula_text(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
-
-
-def points_formula(leaf: Leaf, data: str, choice: str, na: str,
-                   table: str | None = None) -> str | None:
-    """An Excel formula of a non-manual leaf's points from its input cells, or None.
-
-    With ``table`` (the options' label-and-points range), a choice is looked up there.
-    """
-    rule = leaf.rule
-    kind = rule.type
-    if kind == "choice" and table is not None:
-        return f'=IF({na}="{NA_MARK}","",IFERROR(VLOOKUP({choice},{table},2,FALSE),""))'
-    if kind == "choice":
-        inner = '""'
-        for option in reversed(rule.options):
-            inner = (f"IF({choice}={_formula_text(option.label)},"
-                     f"{_formula_number(option.points)},{inner})")
-        return f'=IF({na}="{NA_MARK}","",{inner})'
-    if kind == "tiers":
-        inner = "0"
-        for tier in reversed(rule.tiers):
-            op = ">" if tier.above is not None else ">="
-            bound, score = _formula_number(tier.bound), _formula_number(tier.points)
-            inner = f"IF({data}{op}{bound},{score},{inner})"
-        return f'=IF(OR({na}="{NA_MARK}",{data}=""),"",{inner})'
-    if kind == "ratio":
-        core = (f"MIN(1,MAX(0,{data}/{_formula_number(rule.target)}))*"
-                f"{_formula_number(leaf.max)}")
-        if rule.zero_below is not None:
-            core = f"IF({data}<{_formula_number(rule.zero_below)},0,{core})"
-        return f'=IF(OR({na}="{NA_MARK}",{data}=""),"",{core})'
-    return None
-
-
-def entered_points(leaf: Leaf, entered: Entered | None) -> Decimal | None:
-    """The points a filled form shows for a leaf (None when not computable)."""
+def entered_outcome(leaf: Leaf, entered: Entered | None) -> Outcome | None:
+    """What a filled form shows for a leaf — its value and points, computed by the leaf's
+    own rule — or None when there is nothing to compute."""
     if entered is None or entered.na:
         return None
-    kind = input_kind(leaf)
+    rule = leaf.rule
+    if rule.inputs:
+        given = entered.inputs or {}
+        values = {spec.key: given.get(spec.key) for spec in rule.inputs}
+        if any(v is None for v in values.values()):
+            return None
+        return rule.evaluate(values)
     value: Any = {INPUT_DATA: entered.data, INPUT_CHOICE: entered.choice,
-                  INPUT_SCORE: entered.score}.get(kind)
+                  INPUT_SCORE: entered.score}.get(rule.reads)
     if value is None:
         return None
-    try:
-        return points(leaf, value)
-    except ValueError:
-        return None
+    if isinstance(value, str):
+        value = rule.find_option(value)
+        if value is None:
+            return None
+    return rule.evaluate(value)
 
 
-def _cached(value: Decimal | None) -> Any:
+def entered_points(leaf: Leaf, entered: Entered | None) -> Exact | None:
+    """The points a filled form shows for a leaf (None when not computable)."""
+    outcome = entered_outcome(leaf, entered)
+    return None if outcome is None else outcome.points
+
+
+def _cached(value: Exact | None) -> Any:
     return "" if value is None else float(value)
+
+
+def _cached_value(outcome: Outcome | None, rule: Rule) -> Any:
+    """The cached result of a leaf row's computed-value formula."""
+    if outcome is None:
+        return ""
+    if outcome.zero:
+        return ZERO_TEXT[rule.when_zero] if isinstance(rule, NumericRule) else ""
+    return _cached(outcome.value)
 
 
 def _write_meta(workbook: Any, meta: Mapping[str, Any]) -> None:
@@ -175,6 +167,10 @@ class _Looks:
         self.group_num = s.get(border=1, bold=True, num_format="0.00")
         self.max = s.get(border=1, num_format="General", align="center")
         self.points = s.get(border=1, num_format="0.00")
+        # A leaf's computed value (from its input rows): shown, not entered.
+        self.value = s.get(border=1, num_format="0.00", italic=True)
+        self.input_code = s.text(locked=True, italic=True, align="right")
+        self.input_label = s.text(locked=True, italic=True, indent=1)
         self.input_text = s.text(locked=False, bg_color=INPUT_FILL)
         self.input_num = s.get(border=1, locked=False, bg_color=INPUT_FILL, num_format="General")
         self.input_center = s.get(border=1, locked=False, bg_color=INPUT_FILL, align="center")
@@ -219,7 +215,7 @@ def _choice_validation(checks: _Checks, row: int, col: int, leaf: Leaf, lists: _
 
 
 def _number_validation(checks: _Checks, row: int, col: int, top: Decimal | None,
-                       step: Decimal | None = None) -> None:
+                       step: Decimal | None = None, floor: Decimal = ZERO) -> None:
     if top is None:
         checks.add(("figure", col), row, col, lambda _ref: {
             "validate": "decimal", "criteria": ">=", "value": 0,
@@ -227,19 +223,19 @@ def _number_validation(checks: _Checks, row: int, col: int, top: Decimal | None,
             "error_message": "Nhập một số không âm.",
         })
         return
-    message = f"Nhập điểm từ 0 đến {plain(top)}"
+    message = f"Nhập điểm từ {vi(floor)} đến {vi(top)}"
     if step is not None:
-        checks.add(("step", col, top, step), row, col, lambda ref: {
+        checks.add(("step", col, top, step, floor), row, col, lambda ref: {
             "validate": "custom",
-            "value": f"=AND(ISNUMBER({ref}),{ref}>=0,{ref}<={plain(top)},"
+            "value": f"=AND(ISNUMBER({ref}),{ref}>={plain(floor)},{ref}<={plain(top)},"
                      f"MOD(ROUND({ref}*10000,0),ROUND({plain(step)}*10000,0))=0)",
             "error_title": "Điểm không hợp lệ",
-            "error_message": f"{message}, là bội số của {plain(step)}.",
+            "error_message": f"{message}, là bội số của {vi(step)}.",
         })
         return
-    checks.add(("points", col, top), row, col, lambda _ref: {
-        "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(top),
-        "error_title": "Điểm không hợp lệ", "error_message": message + ".",
+    checks.add(("points", col, top, floor), row, col, lambda _ref: {
+        "validate": "decimal", "criteria": "between", "minimum": float(floor),
+        "maximum": float(top), "error_title": "Điểm không hợp lệ", "error_message": message + ".",
     })
 
 
@@ -367,16 +363,23 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
         sheet.set_column(c, c, _SELF_WIDTHS[name])
     sheet.set_row(SELF_HEADER_ROW, 32)
 
+    # Each node is a row; a leaf's named inputs follow it, one row each (SPEC §13.1.8).
     row_of: dict[str, int] = {}
     r = SELF_HEADER_ROW + 1
     for _, node in criteria.walk():
         row_of[node.code] = r
         r += 1
+        if isinstance(node, Leaf):
+            for spec in node.rule.inputs:
+                row_of[node.input_code(spec.key)] = r
+                r += 1
     total_row = r
 
-    computed: dict[str, Decimal | None] = {}
+    outcomes: dict[str, Outcome | None] = {}
+    computed: dict[str, Exact | None] = {}
     for leaf in criteria.leaves:
-        computed[leaf.code] = entered_points(leaf, values.get(leaf.code))
+        outcome = outcomes[leaf.code] = entered_outcome(leaf, values.get(leaf.code))
+        computed[leaf.code] = outcome.points if outcome is not None else None
 
     def ref(name: str, row: int) -> str:
         return f"{_col(col[name])}{row + 1}"
@@ -393,8 +396,8 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
             sheet.write_number(r, col["max"], float(node.max), num_fmt)
             scored = [c for c in node.leaves if criteria.leaf_of(c).counts_in_scale]
             refs = ",".join(ref("score", row_of[c]) for c in scored)
-            cached = sum((computed[c] or Decimal(0) for c in scored
-                          if criteria.leaf_of(c).kind != SURVEY), Decimal(0))
+            cached = exact_sum(computed[c] or ZERO for c in scored
+                               if criteria.leaf_of(c).kind != SURVEY)
             if refs:
                 sheet.write_formula(r, col["score"], f"=SUM({refs})", num_fmt, float(cached))
             else:
@@ -403,7 +406,7 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
                 sheet.write_blank(r, col[name], None, text_fmt)
             continue
         _self_leaf_row(sheet, looks, lists, checks, node, r, col, values.get(node.code),
-                       computed[node.code], ref)
+                       outcomes[node.code], ref, row_of)
     checks.write(sheet)
 
     # Total: scored + bonus − penalty.
@@ -416,16 +419,16 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
     if penalty:
         formula += "-SUM(" + ",".join(ref("score", row_of[c]) for c in penalty) + ")"
 
-    def total(codes: list[str]) -> Decimal:
-        return sum((computed[c] or Decimal(0) for c in codes
-                    if criteria.leaf_of(c).kind != SURVEY), Decimal(0))
+    def total(codes: list[str]) -> float:
+        return float(exact_sum(computed[c] or ZERO for c in codes
+                               if criteria.leaf_of(c).kind != SURVEY))
 
-    cached = total(scored) + total(bonus) - total(penalty)
+    shown_total = total(scored) + total(bonus) - total(penalty)
     sheet.write_string(total_row, col["code"], "", looks.total_text)
     sheet.write_string(total_row, col["name"], "TỔNG ĐIỂM TỰ CHẤM (chưa gồm điểm khảo sát)",
                        looks.total_text)
     sheet.write_number(total_row, col["max"], float(criteria.scale), looks.total_num)
-    sheet.write_formula(total_row, col["score"], formula, looks.total_num, float(cached))
+    sheet.write_formula(total_row, col["score"], formula, looks.total_num, shown_total)
     for name in ("rule", "data", "choice", "na", "evidence", "explanation"):
         sheet.write_blank(total_row, col[name], None, looks.total_text)
 
@@ -436,13 +439,22 @@ def _self_body(sheet: Any, looks: _Looks, lists: _Lists, unit: Unit, criteria: C
 
 
 def _input_cells(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf: Leaf,
-                 r: int, col: dict[str, int], values: Entered, computed: Decimal | None,
-                 ref: Any, *, na_open: bool) -> None:
+                 r: int, col: dict[str, int], values: Entered, outcome: Outcome | None,
+                 ref: Any, input_refs: Mapping[str, str], *, na_open: bool) -> None:
     """The data, choice, points and N/A cells of a leaf row (self and appraisal forms):
     open and validated only where the leaf's rule reads them; computed points otherwise,
-    as a formula with its cached value."""
-    kind = input_kind(leaf)
-    if kind == INPUT_DATA:
+    as a formula with its cached value. A leaf with named inputs shows its computed value
+    in the data cell (a formula over its input rows); its inputs are in their own rows."""
+    rule = leaf.rule
+    kind = rule.reads
+    cells = Cells(data=ref("data", r), choice=ref("choice", r), na=ref("na", r),
+                  inputs=input_refs,
+                  table=lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None)
+    value_formula = rule.excel_value(cells)
+    if value_formula is not None:
+        sheet.write_formula(r, col["data"], value_formula, looks.value,
+                            _cached_value(outcome, rule))
+    elif kind == INPUT_DATA and not rule.inputs:
         write_value(sheet, r, col["data"], values.data, looks.input_num)
         _number_validation(checks, r, col["data"], None)
     else:
@@ -454,11 +466,14 @@ def _input_cells(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf
         sheet.write_blank(r, col["choice"], None, looks.text)
     if kind == INPUT_SCORE:
         write_value(sheet, r, col["score"], values.score, looks.input_num)
-        _number_validation(checks, r, col["score"], leaf.max, getattr(leaf.rule, "step", None))
+        _number_validation(checks, r, col["score"], leaf.max, rule.step, leaf.floor)
     else:
-        table = lists.table_for(leaf)[1] if kind == INPUT_CHOICE else None
-        formula = points_formula(leaf, ref("data", r), ref("choice", r), ref("na", r), table)
-        sheet.write_formula(r, col["score"], formula, looks.points, _cached(computed))
+        formula = rule.excel_points(cells)
+        if formula is None:
+            sheet.write_blank(r, col["score"], None, looks.points)
+        else:
+            points = outcome.points if outcome is not None else None
+            sheet.write_formula(r, col["score"], formula, looks.points, _cached(points))
     if na_open:
         write_value(sheet, r, col["na"], NA_MARK if values.na else None, looks.input_center)
         _na_validation(checks, r, col["na"])
@@ -466,15 +481,51 @@ def _input_cells(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf
         sheet.write_blank(r, col["na"], None, looks.text)
 
 
+def input_row_text(leaf: Leaf, key: str) -> tuple[str, str]:
+    """(name, 'Cách chấm' text) of an input's row: its label, and what to enter."""
+    spec = next(i for i in leaf.rule.inputs if i.key == key)
+    unit = f" ({spec.unit})" if spec.unit else ""
+    what = "Nhập số nguyên ≥ 0" if spec.integer else "Nhập số ≥ 0"
+    return f"{spec.label}{unit}", f"{what}; số liệu '{key}' của tiêu chí {leaf.code}"
+
+
+def _input_validation(checks: _Checks, row: int, col: int, integer: bool) -> None:
+    if not integer:
+        _number_validation(checks, row, col, None)
+        return
+    checks.add(("count", col), row, col, lambda _ref: {
+        "validate": "integer", "criteria": ">=", "value": 0,
+        "error_title": "Số liệu không hợp lệ",
+        "error_message": "Nhập một số nguyên không âm (ví dụ số hồ sơ).",
+    })
+
+
+def _self_input_rows(sheet: Any, looks: _Looks, checks: _Checks, leaf: Leaf,
+                     col: dict[str, int], row_of: Mapping[str, int], entered: Entered) -> None:
+    given = entered.inputs or {}
+    for spec in leaf.rule.inputs:
+        r = row_of[leaf.input_code(spec.key)]
+        name, how = input_row_text(leaf, spec.key)
+        sheet.write_string(r, col["code"], leaf.input_code(spec.key), looks.input_code)
+        sheet.write_string(r, col["name"], name, looks.input_label)
+        sheet.write_blank(r, col["max"], None, looks.text)
+        sheet.write_string(r, col["rule"], how, looks.text)
+        write_value(sheet, r, col["data"], given.get(spec.key), looks.input_num)
+        _input_validation(checks, r, col["data"], spec.integer)
+        for name_ in ("choice", "score", "na", "evidence", "explanation"):
+            sheet.write_blank(r, col[name_], None, looks.text)
+        fit_height(sheet, r, [(name, _SELF_WIDTHS["name"]), (how, _SELF_WIDTHS["rule"])])
+
+
 def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, leaf: Leaf,
-                   r: int,
-                   col: dict[str, int], entered: Entered | None, computed: Decimal | None,
-                   ref: Any) -> None:
+                   r: int, col: dict[str, int], entered: Entered | None,
+                   outcome: Outcome | None, ref: Any, row_of: Mapping[str, int]) -> None:
     entered = entered or Entered()
+    method = leaf.method_text
     sheet.write_string(r, col["code"], leaf.code, looks.code)
     sheet.write_string(r, col["name"], leaf.name, looks.text)
     sheet.write_number(r, col["max"], float(leaf.max), looks.max)
-    sheet.write_string(r, col["rule"], describe(leaf), looks.text)
+    sheet.write_string(r, col["rule"], method, looks.text)
     if leaf.kind == SURVEY:
         for name in ("data", "choice", "score", "na"):
             sheet.write_blank(r, col[name], None, looks.grey)
@@ -482,17 +533,21 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, le
         sheet.write_blank(r, col["evidence"], None, looks.grey)
         sheet.write_blank(r, col["explanation"], None, looks.grey)
         return
-    _input_cells(sheet, looks, lists, checks, leaf, r, col, entered, computed, ref,
+    input_refs = {spec.key: ref("data", row_of[leaf.input_code(spec.key)])
+                  for spec in leaf.rule.inputs}
+    _input_cells(sheet, looks, lists, checks, leaf, r, col, entered, outcome, ref, input_refs,
                  na_open=leaf.na_allowed)
     write_value(sheet, r, col["evidence"], entered.evidence or None, looks.input_text)
     _evidence_note(sheet, r, col["evidence"], leaf)
     write_value(sheet, r, col["explanation"], entered.explanation or None, looks.input_text)
     fit_height(sheet, r, [
-        (leaf.name, _SELF_WIDTHS["name"]), (describe(leaf), _SELF_WIDTHS["rule"]),
+        (leaf.name, _SELF_WIDTHS["name"]), (method, _SELF_WIDTHS["rule"]),
         (entered.choice or "", _SELF_WIDTHS["choice"]),
         (entered.evidence, _SELF_WIDTHS["evidence"]),
         (entered.explanation, _SELF_WIDTHS["explanation"]),
     ])
+    if leaf.rule.inputs:
+        _self_input_rows(sheet, looks, checks, leaf, col, row_of, entered)
 
 
 # --------------------------------------------------------------------------------------
@@ -570,38 +625,73 @@ def _appraisal_body(sheet: Any, looks: _Looks, lists: _Lists, appraiser: str, ro
 
     checks = _Checks()
     r = APPRAISAL_HEADER_ROW
-    for r, line in enumerate(lines, start=APPRAISAL_HEADER_ROW + 1):
-        leaf, own = line.leaf, line.own or Entered()
-        mine = line.appraised if line.appraised is not None else own
-        sheet.write_string(r, col["unit"], line.unit.code, looks.code)
-        sheet.write_string(r, col["unit_name"], line.unit.name, looks.text)
-        sheet.write_string(r, col["code"], leaf.code, looks.code)
-        sheet.write_string(r, col["name"], leaf.name, looks.text)
-        sheet.write_number(r, col["max"], float(leaf.max), looks.max)
-        sheet.write_string(r, col["rule"], describe(leaf), looks.text)
-        kind = input_kind(leaf)
-        write_value(sheet, r, col["self_data"], own.data, looks.text)
-        write_value(sheet, r, col["self_choice"], own.choice, looks.text)
-        own_points = own.score if kind == INPUT_SCORE else entered_points(leaf, own)
-        write_value(sheet, r, col["self_score"], None if own.na else own_points, looks.points)
-        write_value(sheet, r, col["self_na"], NA_MARK if own.na else None, looks.text)
-        # The N/A cell stays open where the unit claimed N/A, so the appraiser can
-        # confirm or clear it.
-        _input_cells(sheet, looks, lists, checks, leaf, r, col, mine,
-                     entered_points(leaf, mine), ref, na_open=leaf.na_allowed or mine.na)
-        write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
-        fit_height(sheet, r, [
-            (line.unit.name, _APPRAISAL_WIDTHS["unit_name"]),
-            (leaf.name, _APPRAISAL_WIDTHS["name"]), (describe(leaf), _APPRAISAL_WIDTHS["rule"]),
-            (own.choice or "", _APPRAISAL_WIDTHS["self_choice"]),
-            (mine.choice or "", _APPRAISAL_WIDTHS["choice"]),
-            (mine.comment, _APPRAISAL_WIDTHS["comment"]),
-        ])
+    for line in lines:
+        r = _appraisal_line(sheet, looks, lists, checks, line, r + 1, col, ref)
     checks.write(sheet)
     sheet.freeze_panes(APPRAISAL_HEADER_ROW + 1, 3)
     sheet.autofilter(APPRAISAL_HEADER_ROW, 0, max(r, APPRAISAL_HEADER_ROW + 1), last)
     a4_landscape(sheet, repeat_rows=(APPRAISAL_HEADER_ROW, APPRAISAL_HEADER_ROW))
     _protect(sheet)
+
+
+def _appraisal_line(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks,
+                    line: AppraisalLine, r: int, col: dict[str, int], ref: Any) -> int:
+    """One unit's leaf in an appraisal form: the leaf row, then one row per named input
+    (SPEC §13.1.8); returns the last row written."""
+    leaf, own = line.leaf, line.own or Entered()
+    mine = line.appraised if line.appraised is not None else own
+    method = leaf.method_text
+    sheet.write_string(r, col["unit"], line.unit.code, looks.code)
+    sheet.write_string(r, col["unit_name"], line.unit.name, looks.text)
+    sheet.write_string(r, col["code"], leaf.code, looks.code)
+    sheet.write_string(r, col["name"], leaf.name, looks.text)
+    sheet.write_number(r, col["max"], float(leaf.max), looks.max)
+    sheet.write_string(r, col["rule"], method, looks.text)
+    own_outcome = entered_outcome(leaf, own)
+    if leaf.rule.inputs:
+        shown = own_outcome.value if own_outcome is not None else None
+        write_value(sheet, r, col["self_data"], _cached(shown), looks.value)
+    else:
+        write_value(sheet, r, col["self_data"], own.data, looks.text)
+    write_value(sheet, r, col["self_choice"], own.choice, looks.text)
+    own_points = own.score if leaf.reads == INPUT_SCORE else (
+        own_outcome.points if own_outcome is not None else None)
+    write_value(sheet, r, col["self_score"], None if own.na else _cached(own_points),
+                looks.points)
+    write_value(sheet, r, col["self_na"], NA_MARK if own.na else None, looks.text)
+    input_refs = {spec.key: ref("data", r + 1 + i) for i, spec in enumerate(leaf.rule.inputs)}
+    # The N/A cell stays open where the unit claimed N/A, so the appraiser can confirm or
+    # clear it.
+    _input_cells(sheet, looks, lists, checks, leaf, r, col, mine, entered_outcome(leaf, mine),
+                 ref, input_refs, na_open=leaf.na_allowed or mine.na)
+    write_value(sheet, r, col["comment"], mine.comment or None, looks.input_text)
+    fit_height(sheet, r, [
+        (line.unit.name, _APPRAISAL_WIDTHS["unit_name"]),
+        (leaf.name, _APPRAISAL_WIDTHS["name"]), (method, _APPRAISAL_WIDTHS["rule"]),
+        (own.choice or "", _APPRAISAL_WIDTHS["self_choice"]),
+        (mine.choice or "", _APPRAISAL_WIDTHS["choice"]),
+        (mine.comment, _APPRAISAL_WIDTHS["comment"]),
+    ])
+    own_inputs, my_inputs = own.inputs or {}, mine.inputs or {}
+    for spec in leaf.rule.inputs:
+        r += 1
+        name, how = input_row_text(leaf, spec.key)
+        sheet.write_string(r, col["unit"], line.unit.code, looks.code)
+        sheet.write_string(r, col["unit_name"], line.unit.name, looks.text)
+        sheet.write_string(r, col["code"], leaf.input_code(spec.key), looks.input_code)
+        sheet.write_string(r, col["name"], name, looks.input_label)
+        sheet.write_blank(r, col["max"], None, looks.text)
+        sheet.write_string(r, col["rule"], how, looks.text)
+        write_value(sheet, r, col["self_data"], own_inputs.get(spec.key), looks.text)
+        for field in ("self_choice", "self_score", "self_na", "choice", "score", "na",
+                      "comment"):
+            sheet.write_blank(r, col[field], None, looks.text)
+        write_value(sheet, r, col["data"], my_inputs.get(spec.key), looks.input_num)
+        _input_validation(checks, r, col["data"], spec.integer)
+        fit_height(sheet, r, [(line.unit.name, _APPRAISAL_WIDTHS["unit_name"]),
+                              (name, _APPRAISAL_WIDTHS["name"]),
+                              (how, _APPRAISAL_WIDTHS["rule"])])
+    return r
 
 
 # --------------------------------------------------------------------------------------

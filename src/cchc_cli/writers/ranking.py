@@ -108,9 +108,10 @@ def _block_sheet(workbook: Any, styles: Styles, result: YearResult, ranking: Yea
     span = plan.first_page_end(len(widths))
     title_row(sheet, styles, title, span)
     ties = "1, 2, 2, 4" if ranking.ties == "competition" else "1, 2, 2, 3"
-    sheet.merge_range(1, 0, 1, span, f"Xếp hạng theo chỉ số đã làm tròn {ranking.precision}"
-                      f" chữ số; đơn vị bằng chỉ số đồng hạng (kiểu {ties}).",
-                      styles.get(italic=True, align="center"))
+    basis = (f"chỉ số đã làm tròn {ranking.precision} chữ số" if ranking.basis != "exact"
+             else "chỉ số chính xác (chưa làm tròn)")
+    sheet.merge_range(1, 0, 1, span, f"Xếp hạng theo {basis}; đơn vị bằng chỉ số đồng hạng"
+                      f" (kiểu {ties}).", styles.get(italic=True, align="center"))
     # The areas' names, spelled out above the table (below it, they would fall on the
     # chart's page, under a repeated header row).
     legend = "; ".join(f"Lĩnh vực {code}: {nodes[code].name}" for code in areas)

@@ -16,6 +16,7 @@ from typing import Any
 from cchc_cli import __version__
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.issues import Issue
+from cchc_cli.numbers import ZERO, Exact, exact_sub, plain
 from cchc_cli.record import SOURCE_KIND_TEXT, YearResult
 from cchc_cli.scoring import STATUS_OK, LeafResult, UnitScore
 from cchc_cli.writers.atomic import atomic_path
@@ -57,18 +58,18 @@ def vi_moment(moment: Any) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
-def own_points(result: LeafResult) -> Decimal | None:
-    """Points of the unit's own input for a leaf, as recorded when its form was read
-    (None if N/A, missing or invalid)."""
-    own = result.own
-    if own is None or own.bad or own.na or own.value is None:
-        return None
-    return own.points
+def own_points(result: LeafResult) -> Exact | None:
+    """Points of the unit's own input for a leaf (None if N/A, missing or invalid), as
+    scoring recorded them."""
+    return result.own_points
 
 
 def _entry_text(value: Any, na: bool) -> Any:
     if na:
         return "Không áp dụng"
+    if isinstance(value, dict):  # named inputs: 'a = 12; b = 14'
+        return "; ".join(f"{key} = {'(trống)' if v is None else plain(v)}"
+                         for key, v in value.items())
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -296,13 +297,15 @@ def _difference_row(block_name: str, unit: UnitScore, result: LeafResult,
     own = result.own
     before = own_points(result)
     after = None if result.na else result.points
-    delta = (after or Decimal(0)) - (before or Decimal(0))
+    delta = exact_sub(after or ZERO, before or ZERO)
     leaf = criteria.leaf(result.code)
     where = f"{result.file}, {result.sheet}!{result.cell or result.na_cell or ''}"
+    mine = ({i.key: i.value for i in own.inputs} if own is not None and own.inputs is not None
+            else own.value if own is not None else None)
     return [
         (block_name, "t"), (unit.code, "t"), (unit.name, "t"), (result.code, "t"),
         (leaf.name if leaf else "", "t"),
-        (_entry_text(own.value, own.na) if own else "(không có)", "t"),
+        (_entry_text(mine, own.na) if own else "(không có)", "t"),
         (before, "n"), (_entry_text(result.input, result.na), "t"), (after, "n"),
         (delta, "n"), (result.round, "t"),
         (appraisers.get(result.appraiser or "", result.appraiser), "t"),

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,7 @@ def write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> 
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, Decimal):
+    elif isinstance(value, Decimal | Fraction):
         sheet.write_number(row, col, float(value), fmt)
     elif isinstance(value, int | float):
         sheet.write_number(row, col, value, fmt)

@@ -23,7 +23,7 @@ from cchc_cli.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from decimal import Decimal
+    from cchc_cli.numbers import Exact
 
 # The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
 EXAMPLES = """Ví dụ:
@@ -65,7 +65,7 @@ def explain(
         print_issues(console, explanation.issues)
 
 
-def _vi(value: Decimal | None, places: int | None = None) -> str:
+def _vi(value: Exact | None, places: int | None = None) -> str:
     from cchc_cli.numbers import vi
 
     return "–" if value is None else vi(value, places)
@@ -76,6 +76,8 @@ def _input_text(value: Any) -> str:
         return "(trống)"
     if isinstance(value, str):
         return f"'{value}'"
+    if isinstance(value, dict):
+        return "; ".join(f"{key} = {_input_text(v)}" for key, v in value.items())
     return _vi(value)
 
 
@@ -92,6 +94,8 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
     if result.na:
         if result.na_reason == "register":
             why = f"danh sách đơn vị ghi không áp dụng ({esc(_where(result))})"
+        elif result.na_reason == "khong-phat-sinh":
+            why = f"không phát sinh ({esc(_where(result))})"
         elif result.source == "appraisal":
             why = (f"thẩm định vòng {result.round} xác nhận không áp dụng"
                    f" ({esc(_where(result))})")
@@ -110,7 +114,7 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
         None: "không khai (0 điểm)",
     }[result.source]
     sign = {"bonus": "+", "penalty": "−"}.get(result.kind, "")
-    earned = _vi(result.points.normalize() if result.points else result.points)
+    earned = _vi(result.points)
     line = (f"{head} — [bold]{sign}{earned}[/]/{_vi(leaf.max)} điểm:"
             f" {_input_text(result.input)} từ {esc(source)}")
     where = _where(result)
@@ -118,16 +122,35 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
         line += f" [dim]({esc(where)})[/]"
     own = result.own
     if result.source == "appraisal" and result.changed_by_appraisal and own is not None:
-        before = "không áp dụng" if own.na else _input_text(own.value)
+        mine = ({i.key: i.value for i in own.inputs} if own.inputs is not None else own.value)
+        before = "không áp dụng" if own.na else _input_text(mine)
         line += f"; đơn vị tự đánh giá {esc(before)}"
         if result.comment:
             line += f"; nhận xét: {esc(result.comment)}"
+    line += story_lines(explanation, leaf)
     if own is not None and own.evidence:
         line += f"\n   [dim]tài liệu kiểm chứng: {esc(own.evidence)}[/]"
     if own is not None and own.note:
         line += f"\n   [dim]giải trình của đơn vị: {esc(own.note)}[/]"
     line += f"\n   [dim]cách chấm: {esc(explanation.describe(leaf))}[/]"
+    if leaf.method:
+        line += f"\n   [dim]theo quyết định của tỉnh: {esc(leaf.method)}[/]"
     return line
+
+
+def story_lines(explanation: Any, leaf: Any) -> str:
+    """The steps from a leaf's named inputs to its points, one line each."""
+    story = explanation.story(leaf.code)
+    result = explanation.unit.leaves[leaf.code]
+    lines = []
+    for item in story.inputs:
+        where = f" ({esc(result.file or '')}, {esc(result.sheet or '')}!{item.cell})" \
+            if item.cell else ""
+        lines.append(f"{item.key} — {esc(item.label)}: {_input_text(item.value)}{where}")
+    for text in (story.value, story.reference, story.points, story.zero):
+        if text:
+            lines.append(esc(text))
+    return "".join(f"\n   {text}" for text in lines)
 
 
 def render_tree(explanation: Any) -> Any:
