@@ -219,20 +219,21 @@ def a4(document, *, landscape: bool = False):
             element.text = text
         run._r.append(element)
     set_font(run, 13)
-    draft_mark(section.first_page_header)
 
 
-def draft_mark(header):
-    """'DỰ THẢO' in a box at the top right of the first page (gone with --final)."""
-    tag(header, "{%p if draft %}")
-    paragraph = header.add_paragraph()
+def draft_mark(container):
+    """'DỰ THẢO' in a box at the top right of the first page, above the heading (gone
+    with --final); in the body, so that it is part of the document's text."""
+    tag(container, "{%p if draft %}")
+    paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.paragraph_format.space_after = Pt(8)
     run = set_font(paragraph.add_run("{{ draft_mark }}"), 13, bold=True)
     border = OxmlElement("w:bdr")
     for key, value in (("val", "single"), ("sz", "8"), ("space", "2"), ("color", "000000")):
         border.set(qn(f"w:{key}"), value)
     run._element.get_or_add_rPr().find(qn("w:lang")).addprevious(border)
-    tag(header, "{%p endif %}")
+    tag(container, "{%p endif %}")
 
 
 def landscape_section(document):
@@ -249,6 +250,7 @@ def landscape_section(document):
 
 def heading_block(document, *, title: str):
     """The two-column header of an administrative document (ND 30/2020, Phụ lục I)."""
+    draft_mark(document)
     table = document.add_table(rows=1, cols=2)
     no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -66,15 +66,16 @@ def test_draft_leaves_day_and_month_blank_and_takes_the_year_of_as_of(drafted):
 
 
 def test_draft_mark_is_on_the_first_page_and_final_removes_it(drafted, tmp_path):
-    draft = Document(str(drafted / "quyet-dinh-2023.docx"))
-    assert "DỰ THẢO" in header_texts(draft)
-    report = Document(str(drafted / "bao-cao-2023.docx"))
-    assert "DỰ THẢO" in header_texts(report)
+    for name in ("quyet-dinh-2023.docx", "bao-cao-2023.docx"):
+        first = Document(str(drafted / name)).paragraphs[0]
+        # The first thing on the first page, at the right, in a box.
+        assert first.text == "DỰ THẢO" and first.alignment == 2  # WD_ALIGN_PARAGRAPH.RIGHT
+        assert first.runs[0]._r.find(qn("w:rPr")).find(qn("w:bdr")) is not None
     root = tmp_path / "tinh-mau"
     shutil.copytree(EXAMPLE, root)
     api.report(root, year=2023, as_of="2024-02-05", final=True, date="2024-02-23")
     final = Document(str(root / "results/2023/quyet-dinh-2023.docx"))
-    assert "DỰ THẢO" not in header_texts(final)
+    assert "DỰ THẢO" not in "\n".join(texts(final)) + header_texts(final)
     # A given date fills the date line and every annex's reference to the decision.
     assert "Mẫu Sơn, ngày 23 tháng 02 năm 2024" in final.tables[0].rows[0].cells[1].text
     annex_lines = [t for t in texts(final) if t.startswith("(Kèm theo Quyết định số")]
