@@ -59,8 +59,7 @@ def demo(
                   " kết quả từng khối. Sau đó: "
                   f"{esc(_shown(results / f'xep-hang-{year}.xlsx', result.root))} bằng Excel"
                   " hoặc LibreOffice Calc (bảng xếp hạng, biểu đồ), và "
-                  f"{esc(_shown(results / f'bao-cao-{year}.docx', result.root))} (báo cáo).",
-                  soft_wrap=True)
+                  f"{esc(_shown(results / f'bao-cao-{year}.docx', result.root))} (báo cáo).")
 
 
 def _shown(path: Path, root: Path) -> str:
