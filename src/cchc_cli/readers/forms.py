@@ -926,7 +926,9 @@ def _appraised_inputs(where: _Where, sheet: Sheet, header_row: int, cols: dict[s
     values = []
     for spec in leaf.rule.inputs:
         item = group.inputs.get(spec.key)
-        if item is None:
+        if item is None and entry.na:
+            item = InputValue(spec.key, None)  # not applicable: no value needed
+        elif item is None:
             item = InputValue(spec.key, None, *_row_of(sheet, header_row, cols,
                                                         where.unit or "",
                                                         leaf.input_code(spec.key)))

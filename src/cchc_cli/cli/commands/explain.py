@@ -169,13 +169,30 @@ def render_tree(explanation: Any) -> Any:
         if node.is_leaf:
             parent.add(leaf_line(explanation, node))
             continue
-        totals = unit.nodes.get(node.code)
-        index = totals.index if totals else None
-        label = (f"[bold]{node.code} {esc(node.name)}[/] — {_vi(totals.points, 2)}"
-                 f"/{_vi(totals.max_points, 2)} điểm áp dụng"
-                 + (f" ({_vi(index, 2)} %)" if index is not None else " (không áp dụng)"))
+        label = _group_label(explanation, node)
         branches[node.code] = parent.add(label)
     return root
+
+
+def _group_label(explanation: Any, node: Any) -> str:
+    """An area or criterion: points of applicable max, or — for a group of bonus or
+    penalty leaves — what it adds or takes away, with its cap."""
+    from cchc_cli.scoring import extra_below
+
+    unit, criteria = explanation.unit, explanation.criteria
+    head = f"[bold]{node.code} {esc(node.name)}[/]"
+    kinds = {criteria.leaf_of(code).kind for code in node.leaves}
+    if kinds in ({"bonus"}, {"penalty"}):
+        kind = kinds.pop()
+        extra = extra_below(criteria, unit.leaves, node.code, kind)
+        words = "điểm thưởng cộng thêm" if kind == "bonus" else "điểm trừ"
+        sign = "+" if kind == "bonus" else "−"
+        cap = f" (trần {_vi(node.cap)})" if node.cap is not None else ""
+        return f"{head} — {words}: {sign}{_vi(extra)}{cap}"
+    totals = unit.nodes.get(node.code)
+    index = totals.index if totals else None
+    return (f"{head} — {_vi(totals.points, 2)}/{_vi(totals.max_points, 2)} điểm áp dụng"
+            + (f" ({_vi(index, 2)} %)" if index is not None else " (không áp dụng)"))
 
 
 def total_lines(explanation: Any) -> list[str]:
