@@ -298,10 +298,14 @@ def test_without_last_year_the_report_says_so_once(tmp_path):
     shutil.copytree(EXAMPLE, root)
     for folder in ("criteria/2022", "data/2022"):
         shutil.rmtree(root / folder)
-    api.report(root, year=2023, as_of="2024-02-05")
+    run = api.report(root, year=2023, as_of="2024-02-05")
     document = Document(str(root / "results/2023/bao-cao-2023.docx"))
     said = sentences(document)
     assert said.count("Không có kết quả năm trước để so sánh thứ hạng.") == 1
     assert not {s for s in said if said.count(s) > 1}
-    # Without last year, a block's average stands alone.
-    assert f"Khối có 20 đơn vị; chỉ số bình quân đạt 76,59{NBSP}%." in texts(document)
+    # Without last year, a block's average stands alone: the mean of the published
+    # indices of the block's 20 units, rounded to 2 decimals.
+    units = run.to_dict()["blocks"][0]["units"]
+    average = sum(D(str(u["index_published"])) for u in units) / len(units)
+    shown = f"{average.quantize(D('0.01'), rounding='ROUND_HALF_UP')}".replace(".", ",")
+    assert f"Khối có 20 đơn vị; chỉ số bình quân đạt {shown}{NBSP}%." in texts(document)
