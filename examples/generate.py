@@ -202,17 +202,23 @@ def self_values(leaf: Leaf, unit: Unit, year: int, q: float, rng: random.Random)
         return Entered()
     if leaf.na_allowed and rng.random() < 0.18:
         return Entered(na=True, explanation="Trong năm không phát sinh nội dung này")
-    if kind == "choice":
+    if rule.inputs:
+        entered = Entered(inputs=inputs_for(leaf, q, rng))
+    elif kind == "choice":
         ordered = sorted(rule.options, key=lambda o: o.points, reverse=True)
         r = rng.random()
         index = 0 if r < q else (1 if r < q + (1 - q) * 0.7 else len(ordered) - 1)
         choice = ordered[min(index, len(ordered) - 1)].label
         entered = Entered(choice=choice)
-    elif kind in ("tiers", "ratio"):
+    elif kind in ("tiers", "ratio", "relative"):
         lower_is_better = kind == "tiers" and rule.tiers[0].points < rule.tiers[-1].points
         mean = 35 * (1 - q) if lower_is_better else 55 + 45 * q
         value = min(100.0, max(0.0, rng.gauss(mean, 7)))
         entered = Entered(data=Decimal(str(round(value, 1))))
+    elif kind in (BONUS, PENALTY) and rule.options:
+        share = 0.2 if kind == BONUS else 0.08
+        choice = rng.choice(rule.options).label if rng.random() < share else None
+        entered = Entered(choice=choice)
     elif kind == "manual":
         step = rule.step or Decimal("0.25")
         entered = Entered(score=_step_round(float(leaf.max) * min(1, rng.gauss(q, 0.12)),
@@ -235,7 +241,34 @@ def self_values(leaf: Leaf, unit: Unit, year: int, q: float, rng: random.Random)
             "Đã thực hiện nhưng chưa đầy đủ hồ sơ lưu",
         ])
     return Entered(data=entered.data, choice=entered.choice, score=entered.score,
-                   evidence=evidence, explanation=explanation)
+                   evidence=evidence, explanation=explanation, inputs=entered.inputs)
+
+
+def _count(value: float) -> Decimal:
+    return Decimal(max(0, round(value)))
+
+
+def inputs_for(leaf: Leaf, q: float, rng: random.Random) -> dict[str, Decimal | None]:
+    """Plausible counts and amounts for a leaf's named inputs (SPEC §13.1), after the
+    patterns of the bundled sets: a rate of two counts, disbursed over planned capital,
+    late and missing reports, procedures online in full or in part."""
+    keys = tuple(spec.key for spec in leaf.rule.inputs)
+    share = min(1.0, max(0.0, rng.gauss(0.55 + 0.45 * q, 0.06)))
+    if keys == ("a", "b"):  # a count out of a total; now and then no case at all
+        total = 0 if rng.random() < 0.06 else rng.randint(40, 900)
+        return {"a": _count(total * share), "b": Decimal(total)}
+    if keys == ("d", "p"):  # capital disbursed over capital planned, millions of đồng
+        planned = 0 if rng.random() < 0.08 else rng.randint(1_500, 95_000)
+        return {"d": Decimal(str(round(planned * share, 1))), "p": Decimal(planned)}
+    if keys == ("late", "missing"):
+        return {"late": Decimal(rng.choices([0, 1, 2, 3], [q, 0.5, 0.3, 0.1])[0]),
+                "missing": Decimal(1 if rng.random() < 0.15 * (1 - q) else 0)}
+    if keys == ("a", "b", "c"):  # procedures online in full (b) or in part (c) of a
+        total = rng.randint(30, 250)
+        full = _count(total * share * 0.8)
+        return {"a": Decimal(total), "b": full,
+                "c": _count((total - int(full)) * rng.uniform(0.2, 0.9))}
+    return {key: Decimal(rng.randint(0, 100)) for key in keys}
 
 
 def _earned(leaf: Leaf, entered: Entered) -> Exact | None:
@@ -276,6 +309,16 @@ def appraise(leaf: Leaf, own: Entered, q: float, rng: random.Random) -> Entered 
 def _lowered(leaf: Leaf, own: Entered, rng: random.Random, comment: str) -> Entered | None:
     rule = leaf.rule
     kind = rule.type
+    if rule.inputs:
+        values = dict(own.inputs or inputs_for(leaf, 0.6, rng))
+        key = rule.inputs[0].key  # the numerator: fewer on-time dossiers, less disbursed
+        first = values.get(key) or Decimal(0)
+        cut = Decimal(max(1, int(first) // rng.randint(8, 20)))
+        if key in ("late", "missing"):
+            values[key] = first + 1  # one more late report found by the appraiser
+        else:
+            values[key] = max(Decimal(0), first - cut)
+        return Entered(inputs=values, comment=comment)
     if kind == "choice":
         ordered = sorted(rule.options, key=lambda o: o.points, reverse=True)
         labels = [o.label for o in ordered]
@@ -445,7 +488,8 @@ def _write_appraisals(plan: YearPlan, data: Path, seed: str, settings: Settings)
                 round1.append(AppraisalLine(unit, leaf, own, changed or own))
                 if changed is not None and rng.random() < 0.35:
                     revised = Entered(data=own.data, choice=own.choice, score=own.score,
-                                      na=own.na, comment=rng.choice(ROUND2_COMMENTS))
+                                      na=own.na, inputs=own.inputs,
+                                      comment=rng.choice(ROUND2_COMMENTS))
                     round2.append(AppraisalLine(unit, leaf, own, revised))
         if round1:
             write_appraisal_form(data / "tham-dinh" / f"tham-dinh-{appraiser}-vong-1.xlsx",

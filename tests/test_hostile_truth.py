@@ -413,13 +413,27 @@ def test_template_never_writes_outside_forms(box, cli, tmp_path):
 def test_paths_from_codes_are_checked_where_they_are_built(box, cli, monkeypatch):
     """The second lock: should a code ever pass the register, the path built from it
     is still refused (exit 1, nothing written outside forms/)."""
-    from cchc_cli import forms
+    from cchc_cli import outputs
 
-    monkeypatch.setattr(forms, "self_form_name", lambda code: f"../../../{code}.xlsx")
+    monkeypatch.setitem(outputs.FORM_FILES, "self", "tu-danh-gia/../../../{unit}.xlsx")
     result = run_cli(cli, [], "template", "-w", box.root, "--year", "2023", "--kind", "self")
     assert result.exit_code == 1
     assert "ngoài thư mục" in result.stderr
     assert not list(box.root.parent.glob("*.xlsx"))
+
+
+def test_form_paths_take_a_code_as_one_name(tmp_path):
+    """A code with a separator is refused even where the path would stay in forms/
+    (it would write into a folder of its own making)."""
+    from cchc_cli.errors import UnsafePathError
+    from cchc_cli.outputs import form_path
+
+    folder = tmp_path / "forms" / "2023"
+    assert form_path(folder, "self", unit="STP") == \
+        folder / "tu-danh-gia" / "tu-danh-gia-STP.xlsx"
+    for code in ("a/b", "../x", "..\\x"):
+        with pytest.raises(UnsafePathError):
+            form_path(folder, "self", unit=code)
 
 
 def test_inside_refuses_every_way_out(tmp_path):

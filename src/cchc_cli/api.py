@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from cchc_cli.errors import UsageError
 from cchc_cli.inputs import Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
+from cchc_cli.outputs import result_path
 from cchc_cli.ranking import PreviousYear, YearRanking
+from cchc_cli.record import KIND_REGISTER, SourceFile, YearResult
 from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
 from cchc_cli.timing import stage
@@ -132,6 +134,41 @@ def validate(
     return report
 
 
+def latest_year(workspace: Path) -> int:
+    """The year result commands take when ``--year`` is not given: the latest year that
+    has criteria or data in the workspace."""
+    years = Workspace.open(workspace).years()
+    if not years:
+        raise UsageError("Không gian làm việc chưa có năm nào (thư mục criteria/<năm>/ hoặc"
+                         " data/<năm>/); hãy chỉ năm bằng --year.")
+    return years[-1]
+
+
+def match_unit(given: str, codes: Iterable[str], *, year: int) -> str:
+    """The register's code that a code typed on the command line means.
+
+    An exact match wins; otherwise the one code equal to it ignoring case (``stp`` →
+    ``STP``). No match, or several (only in a register that already has an error for
+    it), is a usage error with the closest codes as a hint.
+    """
+    import difflib
+
+    codes = list(codes)
+    if given in codes:
+        return given
+    folded = given.strip().casefold()
+    same = [code for code in codes if code.casefold() == folded]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise UsageError(f"Mã '{given}' ứng với nhiều đơn vị khi không phân biệt chữ hoa,"
+                         f" chữ thường: {', '.join(same)}; hãy gõ đúng mã.")
+    close = difflib.get_close_matches(given.upper(), [c.upper() for c in codes], n=3)
+    by_upper = {c.upper(): c for c in codes}
+    hint = f" Có phải: {', '.join(by_upper[c] for c in close)}?" if close else ""
+    raise UsageError(f"Không có đơn vị mã '{given}' trong danh sách đơn vị năm {year}.{hint}")
+
+
 @dataclass
 class TemplateReport:
     folder: Path
@@ -154,19 +191,24 @@ def template(
     out: Path | None = None,
     round_no: int = 1,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> TemplateReport:
-    """Write blank forms (appraisal forms prefilled from the self-assessments received)."""
+    """Write blank forms (appraisal forms prefilled from the self-assessments received);
+    ``progress(done, total)`` is called after each form."""
     from cchc_cli.forms import write_forms
 
     ws = Workspace.open(workspace)
     folder = out or ws.forms_dir(year)
-    result = write_forms(ws, year, kind=kind, out=folder, round_no=round_no, jobs=jobs)
+    result = write_forms(ws, year, kind=kind, out=folder, round_no=round_no, jobs=jobs,
+                         progress=progress)
     return TemplateReport(folder=folder, written=result.written,
                           issues=sorted_issues(result.issues))
 
 
 def parse_as_of(text: str | None) -> dt.datetime:
-    """``--as-of``: the time written in the outputs' ``Nguồn`` sheet (default: now)."""
+    """``--as-of``: the moment the results are computed "as of" — written in the
+    ``Nguồn`` sheets and the documents' properties, and the year of an undated decision
+    (default: now). Giving it makes a run repeatable byte for byte."""
     if text is None:
         return dt.datetime.now().replace(microsecond=0)
     try:
@@ -176,18 +218,49 @@ def parse_as_of(text: str | None) -> dt.datetime:
     return value.replace(tzinfo=None, microsecond=0)
 
 
+def parse_date(text: str | dt.date | None) -> dt.date | None:
+    """``--date``: the signing date printed in the decision (default: left blank)."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(f"--date '{text}' không phải ngày dạng YYYY-MM-DD.") from exc
+
+
+def _moment(as_of: str | dt.datetime | None) -> dt.datetime:
+    return as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+
+
 @dataclass
 class ScoreRun:
-    """Everything ``cchc score`` computed and wrote."""
+    """Everything ``cchc score`` computed and wrote: what was read, and the record."""
 
     workspace: Workspace
-    year: int
     inputs: YearInputs
-    scores: YearScores
-    issues: list[Issue]
-    as_of: dt.datetime
+    result: YearResult
     written: list[Path] = field(default_factory=list)
     blocked: bool = False  # errors and no --allow-errors: results not written
+
+    @property
+    def year(self) -> int:
+        return self.result.year
+
+    @property
+    def scores(self) -> YearScores:
+        return self.result.scores
+
+    @property
+    def as_of(self) -> dt.datetime:
+        return self.result.as_of
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.result.issues
+
+    @issues.setter
+    def issues(self, value: list[Issue]) -> None:
+        self.result.issues = value
 
     @property
     def ok(self) -> bool:
@@ -196,7 +269,7 @@ class ScoreRun:
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import score_document
 
-        return score_document(self.scores, province=self.workspace.settings.province,
+        return score_document(self.scores, province=self.result.province,
                               issues=self.issues)
 
 
@@ -214,18 +287,48 @@ def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
     return inputs, scores, issues
 
 
+def year_result(ws: Workspace, inputs: YearInputs, scores: YearScores, issues: list[Issue],
+                *, as_of: dt.datetime, ranking: YearRanking | None = None) -> YearResult:
+    """The record every writer of this run takes (built once per run)."""
+    sources: list[SourceFile] = []
+    register = inputs.register
+    if register is not None:
+        sources.append(SourceFile(register.file, KIND_REGISTER,
+                                  _register_digest(ws, register.file)))
+    sources.extend(SourceFile(f.file, f.kind, f.sha256) for f in inputs.files)
+    appraisers = {a.appraiser for history in inputs.appraisals.values() for a in history}
+    return YearResult(settings=ws.settings, year=inputs.year, as_of=as_of, sources=sources,
+                      criteria=dict(inputs.sets), register=register, scores=scores,
+                      issues=issues, ranking=ranking, appraisers=tuple(sorted(appraisers)))
+
+
+def _register_digest(ws: Workspace, rel: str) -> str | None:
+    """sha256 of the unit register.
+
+    The register reader (readers/register.py) does not hand back the digest of the
+    bytes it read, as the form readers do; until it does, the record takes it here,
+    once per run, so that no writer ever opens an input.
+    """
+    import hashlib
+
+    try:
+        return hashlib.sha256((ws.root / rel).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _blocked(run: ScoreRun, allow_errors: bool) -> bool:
-    """Inputs with errors, and no --allow-errors: only ``van-de-Y.xlsx`` (the issues) is
-    written, and the results are not."""
-    if allow_errors or not has_errors(run.issues):
-        return False
+    """Write ``van-de-Y.xlsx``, the full list of issues that the terminal's summary
+    points to (on every run, so that it is never stale); True when the inputs have
+    errors and no --allow-errors: then the results are not written."""
     from cchc_cli.writers.scores import write_issues_workbook
 
-    path = run.workspace.results_dir(run.year) / f"van-de-{run.year}.xlsx"
-    write_issues_workbook(path, run.issues, year=run.year)
-    run.blocked = True
+    blocked = has_errors(run.issues) and not allow_errors
+    path = result_path(run.workspace.results_dir(run.year), "issues", run.year)
+    write_issues_workbook(path, run.issues, year=run.year, blocked=blocked)
     run.written.append(path)
-    return True
+    run.blocked = blocked
+    return blocked
 
 
 @gc_paused()
@@ -247,18 +350,18 @@ def score(
     from cchc_cli.writers.scores import write_scores_workbook
 
     ws = Workspace.open(workspace)
-    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+    moment = _moment(as_of)
     with stage("read"):
         inputs = read_year(ws, year, jobs=jobs, progress=progress)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
-    run = ScoreRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
-                   as_of=moment)
+    run = ScoreRun(workspace=ws, inputs=inputs,
+                   result=year_result(ws, inputs, scores, issues, as_of=moment))
     if not write or _blocked(run, allow_errors):
         return run
-    path = ws.results_dir(year) / f"cham-diem-{year}.xlsx"
+    path = result_path(ws.results_dir(year), "scores", year)
     with stage("write"):
-        write_scores_workbook(path, run)
+        write_scores_workbook(path, run.result)
     run.written.append(path)
     return run
 
@@ -302,19 +405,17 @@ def explain(
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> Explanation:
-    """Score the year and return one unit's computation, leaf by leaf."""
-    import difflib
+    """Score the year and return one unit's computation, leaf by leaf.
 
+    ``unit`` matches the register's code ignoring case when that is unambiguous.
+    """
     ws = Workspace.open(workspace)
     inputs = read_year(ws, year, jobs=jobs, progress=progress, keep_text=True)
     inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
-    found = scores.unit(unit)
-    if found is None:
-        codes = [u.code for u in scores.all_units()]
-        close = difflib.get_close_matches(unit, codes, n=3)
-        hint = f" Có phải: {', '.join(close)}?" if close else ""
-        raise UsageError(f"Không có đơn vị mã '{unit}' trong danh sách đơn vị năm {year}.{hint}")
-    mine = [i for i in issues if i.unit == unit]
+    code = match_unit(unit, (u.code for u in scores.all_units()), year=year)
+    found = scores.unit(code)
+    assert found is not None  # match_unit returned one of these codes
+    mine = [i for i in issues if i.unit == code]
     criteria = inputs.sets.get(found.block)
     references: dict[str, list[str]] = {}
     if criteria is not None:
@@ -333,19 +434,21 @@ def explain(
 class RankRun(ScoreRun):
     """Everything ``cchc rank`` computed and wrote."""
 
-    ranking: YearRanking | None = None
+    @property
+    def ranking(self) -> YearRanking | None:
+        return self.result.ranking
 
     @property
     def ranked(self) -> YearRanking:
         """The ranking, which every finished rank run has."""
-        if self.ranking is None:  # pragma: no cover - compute_ranking always sets it
+        if self.result.ranking is None:  # pragma: no cover - compute_ranking always sets it
             raise RuntimeError("rank run without a ranking")
-        return self.ranking
+        return self.result.ranking
 
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import rank_document
 
-        return rank_document(self.ranking, province=self.workspace.settings.province,
+        return rank_document(self.ranking, province=self.result.province,
                              issues=self.issues)
 
 
@@ -380,11 +483,13 @@ def load_previous(ws: Workspace, year: int, *, jobs: int | None = None,
 
 
 def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
-                    progress: Progress | None = None) -> RankRun:
+                    progress: Progress | None = None,
+                    as_of: str | dt.datetime | None = None) -> RankRun:
     """Score and rank a year with its comparison to last year (no output)."""
     from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
 
+    moment = _moment(as_of)
     # This year and last year's inputs are read together: one pool, one pass.
     years = [year, year - 1] if has_year_inputs(ws, year - 1) else [year]
     with stage("read"):
@@ -395,8 +500,8 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
     with stage("rank"):
         ranking = rank_year(scores, ws.settings, inputs.register, previous)
         issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
-    return RankRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
-                   as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
+    result = year_result(ws, inputs, scores, issues, as_of=moment, ranking=ranking)
+    return RankRun(workspace=ws, inputs=inputs, result=result)
 
 
 @gc_paused()
@@ -414,14 +519,12 @@ def rank(
     from cchc_cli.writers.ranking import write_ranking_workbook
 
     ws = Workspace.open(workspace)
-    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
-    run = compute_ranking(ws, year, jobs=jobs, progress=progress)
-    run.as_of = moment
+    run = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=as_of)
     if not write or _blocked(run, allow_errors):
         return run
-    path = ws.results_dir(year) / f"xep-hang-{year}.xlsx"
+    path = result_path(ws.results_dir(year), "ranking", year)
     with stage("write"):
-        write_ranking_workbook(path, run)
+        write_ranking_workbook(path, run.result)
     run.written.append(path)
     return run
 
@@ -441,54 +544,50 @@ def report(
     allow_errors: bool = False,
     as_of: str | dt.datetime | None = None,
     write: bool = True,
+    final: bool = False,
+    date: str | dt.date | None = None,
 ) -> ReportRun:
-    """Rank, then write the draft decision and the results report (Word)."""
+    """Rank, then write the draft decision and the results report (Word).
+
+    The decision carries a visible ``DỰ THẢO`` mark unless ``final``; its day and month
+    stay blank for the signer unless ``date`` is given.
+    """
     from cchc_cli.errors import InputError
     from cchc_cli.issues import issue
-    from cchc_cli.report import build_context
+    from cchc_cli.report import DocumentOptions
     from cchc_cli.writers.atomic import write_bytes_atomic
-    from cchc_cli.writers.documents import (
-        DECISION_TEMPLATE,
-        REPORT_TEMPLATE,
-        TemplateProblem,
-        bar_chart_png,
-        render,
-        template_path,
-    )
+    from cchc_cli.writers.documents import DOCUMENT_TEMPLATES, render_documents
 
+    signed = parse_date(date)
     ranked = rank(workspace, year=year, jobs=jobs, progress=progress,
                   allow_errors=allow_errors, as_of=as_of, write=write)
-    run = ReportRun(**{f: getattr(ranked, f) for f in ranked.__dataclass_fields__})
+    run = ReportRun(workspace=ranked.workspace, inputs=ranked.inputs, result=ranked.result,
+                    written=ranked.written, blocked=ranked.blocked)
     if not write or run.blocked:
         return run
     ws = run.workspace
-    appraisers = {a.appraiser for history in run.inputs.appraisals.values() for a in history}
-    context = build_context(run.ranked, ws.settings, as_of=run.as_of,
-                            appraisers=len(appraisers))
-    with stage("charts"):
-        charts = [bar_chart_png(names, values, precision=run.ranked.precision)
-                  for _, names, values in context.charts]
-    rendered: list[tuple[Path, bytes]] = []
-    problems: list[Issue] = []
-    results = ws.results_dir(year)
-    for name, target, with_charts in ((DECISION_TEMPLATE, f"quyet-dinh-{year}.docx", False),
-                                      (REPORT_TEMPLATE, f"bao-cao-{year}.docx", True)):
-        path = template_path(ws.root, name)
-        try:
-            with stage("documents"):
-                data = render(path, context.values, charts if with_charts else None)
-        except TemplateProblem as problem:
-            problems.append(issue(problem.code, file=ws.rel(path),
-                                  detail=problem.detail.rstrip(". ")))
-            continue
-        rendered.append((results / target, data))
+    templates = {kind: template_file(ws.root, name) for kind, name in DOCUMENT_TEMPLATES.items()}
+    options = DocumentOptions(final=final, date=signed)
+    rendered, problems = render_documents(run.result, templates, options)
     if problems:
-        run.issues = sorted_issues([*run.issues, *problems])
-        raise InputError("Không lập được văn bản vì mẫu văn bản có vấn đề.", problems)
-    for path, data in rendered:
+        found = [issue(p.code, file=ws.rel(templates[kind]), detail=p.detail.rstrip(". "))
+                 for kind, p in problems]
+        run.issues = sorted_issues([*run.issues, *found])
+        raise InputError("Không lập được văn bản vì mẫu văn bản có vấn đề.", found)
+    results = ws.results_dir(year)
+    for kind, data in rendered.items():
+        path = result_path(results, kind, year)
         write_bytes_atomic(path, data)
         run.written.append(path)
     return run
+
+
+def template_file(root: Path, name: str) -> Path:
+    """The workspace's own ``templates/<name>`` if present, else the bundled one."""
+    from cchc_cli.resources import bundled
+
+    own = root / "templates" / name
+    return own if own.is_file() else bundled("templates") / name
 
 
 def criteria_schema() -> dict[str, Any]:
@@ -500,4 +599,5 @@ def criteria_schema() -> dict[str, Any]:
 
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
-           "load_previous", "report", "ReportRun", "criteria_schema"]
+           "load_previous", "report", "ReportRun", "criteria_schema", "latest_year",
+           "match_unit", "year_result", "parse_date"]

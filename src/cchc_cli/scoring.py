@@ -449,21 +449,23 @@ def _apply(result: LeafResult, outcome: Outcome, job: _Issues, entry: LeafEntry 
 # --------------------------------------------------------------------------------------
 
 
+def extra_below(criteria: CriteriaSet, leaves: Mapping[str, LeafResult], code: str,
+                kind: str) -> Exact:
+    """The bonus (or penalty) points below node ``code``: each leaf's own points, capped
+    bottom-up by the ``cap`` of every group on the way (SPEC §13.1.6, §13.1.10)."""
+    node = criteria.nodes[code]
+    if isinstance(node, Leaf):
+        result = leaves[code]
+        return result.points if node.kind == kind and not result.na else ZERO
+    total = exact_sum(extra_below(criteria, leaves, child, kind) for child in node.children)
+    if node.cap is not None and total > node.cap:
+        return node.cap
+    return total
+
+
 def _capped_extra(criteria: CriteriaSet, leaves: dict[str, LeafResult], kind: str) -> Exact:
-    """The unit's bonus (or penalty): each leaf's own points, capped bottom-up by the
-    ``cap`` of every group above it (SPEC §13.1.6, §13.1.10)."""
-
-    def below(code: str) -> Exact:
-        node = criteria.nodes[code]
-        if isinstance(node, Leaf):
-            result = leaves[code]
-            return result.points if node.kind == kind and not result.na else ZERO
-        total = exact_sum(below(child) for child in node.children)
-        if node.cap is not None and total > node.cap:
-            return node.cap
-        return total
-
-    return exact_sum(below(code) for code in criteria.areas)
+    """The unit's bonus (or penalty), caps applied."""
+    return exact_sum(extra_below(criteria, leaves, code, kind) for code in criteria.areas)
 
 
 @dataclass(frozen=True)
