@@ -781,7 +781,9 @@ def history(workspace: Path, *, unit: str | None = None, block: str | None = Non
     settings = ws.settings
     found = build_history(rows, block_order=list(settings.blocks),
                           block_names={code: b.name for code, b in settings.blocks.items()},
-                          database=shown)
+                          database=shown,
+                          top_bands={code: settings.bands(code)[0].label
+                                     for code in settings.blocks if settings.bands(code)})
     return select(found, unit=unit, block=block)
 
 

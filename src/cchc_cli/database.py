@@ -36,13 +36,14 @@ SCHEMA_VERSION = 1
 # Waiting this long for another program (Datasette, a SQLite browser) to release a lock.
 LOCK_TIMEOUT_S = 5.0
 
+# Each table starts with the columns of SPEC §13.4, in its order; cchc's own follow.
 SCHEMA = """
 CREATE TABLE years (
     year INTEGER PRIMARY KEY,
     published_at TEXT NOT NULL,
     source TEXT NOT NULL,
-    source_file TEXT,
     criteria_fingerprints TEXT NOT NULL,
+    source_file TEXT,
     province TEXT,
     precision INTEGER NOT NULL,
     ties TEXT,
@@ -90,9 +91,9 @@ CREATE TABLE leaves (
     value REAL,
     source TEXT,
     na INTEGER NOT NULL,
-    na_reason TEXT,
     points REAL,
     max REAL,
+    na_reason TEXT,
     PRIMARY KEY (year, code, criterion),
     FOREIGN KEY (year, code) REFERENCES units(year, code)
 );
@@ -201,9 +202,10 @@ def _problem(path: Path, exc: sqlite3.Error, shown: str) -> DatabaseError:
     if "locked" in text or "busy" in text:
         advice = ("đang được một chương trình khác ghi; hãy đóng chương trình đó (trình"
                   " duyệt SQLite, Datasette) rồi chạy lại")
-    elif "readonly" in text or "unable to open" in text or "read-only" in text:
-        advice = ("không ghi hoặc không mở được (thư mục chỉ đọc, hoặc không có quyền); hãy"
-                  " kiểm tra quyền ghi thư mục results/")
+    elif any(word in text for word in ("readonly", "read-only", "unable to open",
+                                         "disk i/o")):
+        advice = ("không ghi hoặc không mở được (thư mục chỉ đọc, không có quyền, hoặc đó"
+                  " không phải một tệp); hãy kiểm tra tệp và quyền ghi thư mục results/")
     elif "not a database" in text or "malformed" in text or "encrypted" in text:
         advice = ("không phải tệp SQLite hợp lệ hoặc đã hỏng; hãy chuyển tệp đó sang chỗ"
                   " khác để cchc tạo tệp mới, rồi ghi lại các năm bằng cchc publish")
@@ -346,8 +348,8 @@ def _insert(connection: sqlite3.Connection, published: PublishedYear) -> None:
     fingerprints = json.dumps(published.fingerprints, ensure_ascii=False, sort_keys=True)
     connection.execute(
         "INSERT INTO years VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (published.year, published.published_at, published.source, published.source_file,
-         fingerprints, published.province, published.precision, published.ties,
+        (published.year, published.published_at, published.source, fingerprints,
+         published.source_file, published.province, published.precision, published.ties,
          published.basis, published.tool_version))
     connection.executemany(
         "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -10,7 +10,7 @@ not a dependency of cchc (see README, "Thư viện dùng và lý do").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from cchc_cli.numbers import json_number
 from cchc_cli.outputs import database_path
 from cchc_cli.ranking import SOURCE_DATABASE, PreviousEntry, PreviousYear, YearRanking
 from cchc_cli.readers.register import Register
-from cchc_cli.streaks import Panel, Series, UnitYear, YearHistory
+from cchc_cli.streaks import Panel, Series, Streak, UnitYear, YearHistory, notable
 from cchc_cli.workspace import Workspace
 
 
@@ -110,6 +110,8 @@ class HistoryReport:
     series: list[Series]
     block_names: dict[str, str]
     database: str
+    # Each block's highest band in cchc.yaml: a streak in it is worth the headline.
+    top_bands: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest(self) -> int | None:
@@ -119,8 +121,12 @@ class HistoryReport:
         """The unit exists in the latest recorded year (its streaks are current)."""
         return series.last.year == self.latest
 
-    def streaks(self, series: Series) -> list[Any]:
+    def streaks(self, series: Series) -> list[Streak]:
         return series.streaks() if self.current(series) else []
+
+    def notable(self, series: Series) -> list[Streak]:
+        """First place, rising, and the block's highest band (SPEC §13.4's examples)."""
+        return notable(self.streaks(series), self.top_bands.get(series.last.block))
 
     def to_dict(self) -> dict[str, Any]:
         return {"years": self.years, "database": self.database,
@@ -140,7 +146,8 @@ class HistoryReport:
 
 
 def build_history(rows: Iterable[UnitRow], *, block_order: list[str],
-                  block_names: dict[str, str], database: str) -> HistoryReport:
+                  block_names: dict[str, str], database: str,
+                  top_bands: dict[str, str] | None = None) -> HistoryReport:
     """Every unit's series, by block (in the order of cchc.yaml), current units first
     by their latest rank, then the units that no longer exist."""
     panel = Panel(unit_year(row) for row in rows)
@@ -157,7 +164,7 @@ def build_history(rows: Iterable[UnitRow], *, block_order: list[str],
     for entry in (e for year in panel.years.values() for e in year.values()):
         names.setdefault(entry.block, entry.block)
     return HistoryReport(years=years, series=sorted(panel.all_series(), key=key),
-                         block_names=names, database=database)
+                         block_names=names, database=database, top_bands=top_bands or {})
 
 
 def select(report: HistoryReport, *, unit: str | None = None, block: str | None = None
@@ -179,7 +186,7 @@ def select(report: HistoryReport, *, unit: str | None = None, block: str | None 
             raise UsageError(_unknown_unit(unit, chosen))
         chosen = found
     return HistoryReport(years=report.years, series=chosen, block_names=report.block_names,
-                         database=report.database)
+                         database=report.database, top_bands=report.top_bands)
 
 
 def _unknown_unit(unit: str, series: list[Series]) -> str:

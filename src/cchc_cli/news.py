@@ -29,13 +29,16 @@ def top_band(summary: BlockSummary) -> str | None:
     return next(iter(summary.counts), None)
 
 
-def streak_sentence(summary: BlockSummary, history: YearHistory | None) -> str:
+def streak_sentence(summary: BlockSummary, history: YearHistory | None, *,
+                    with_top: bool = True) -> str:
     """'Đáng chú ý, Sở A đứng đầu khối năm thứ 3 liên tiếp; Sở B 3 năm liên tiếp tăng
-    bậc.' — the block's notable streaks, best ranked first ('' when there are none)."""
+    bậc.' — the block's notable streaks, best ranked first ('' when there are none);
+    without first places when the sentence before has told them."""
     band = top_band(summary)
     parts = []
     for entry in summary.ranked:
-        found = notable(streaks_of(history, entry.code), band)
+        found = [s for s in notable(streaks_of(history, entry.code), band)
+                 if with_top or s.kind != TOP]
         if found:
             parts.append(f"{entry.unit.name} {join_vi([s.text for s in found])}")
     if not parts:
@@ -111,7 +114,8 @@ def block_paragraph(summary: BlockSummary, values: dict[str, Any],
         text += (f"; đơn vị có chỉ số thấp nhất là {last.unit.name}"
                  f" ({percent(last.unit.index_published)})")
     text += "."
-    streaks = streak_sentence(summary, history)
+    # The podium has said "giữ vị trí số 1 (năm thứ N liên tiếp)".
+    streaks = streak_sentence(summary, history, with_top=False)
     return f"{text} {streaks}" if streaks else text
 
 

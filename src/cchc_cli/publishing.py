@@ -76,8 +76,8 @@ def _unit_row(year: int, block: str, entry: RankEntry, former: tuple[str, ...]) 
 
 def _leaf_row(year: int, code: str, leaf: LeafResult) -> tuple[Any, ...]:
     return (year, code, leaf.code, input_text(leaf.input),
-            None if leaf.na else real(leaf.value), leaf.source, int(leaf.na), leaf.na_reason,
-            real(leaf.points), real(leaf.max))
+            None if leaf.na else real(leaf.value), leaf.source, int(leaf.na),
+            real(leaf.points), real(leaf.max), leaf.na_reason)
 
 
 def input_text(value: Decimal | str | dict[str, Decimal | None] | None) -> str | None:

@@ -75,6 +75,7 @@ tbody th{text-align:left;font-weight:600}
 tbody tr:nth-child(even){background:#f6f8fa}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.rank{text-align:center;font-weight:700}
+th.center{text-align:center}
 .up{color:#0b6b2b}.down{color:#b00020}
 .band,.change{white-space:nowrap}
 td.trend svg{display:block}
@@ -88,7 +89,8 @@ footer{margin-top:2rem;border-top:1px solid #d0d7de;padding-top:.75rem;color:#57
  h1{font-size:1.3rem}h2{font-size:1.15rem}
  table{font-size:.85rem}
  th,td{padding:.35rem .3rem}
- .col-trend{display:none}
+ .col-trend,.word{display:none}
+ thead th.num{white-space:normal}
  .figures b{font-size:1.25rem}
 }
 @media print{
@@ -100,6 +102,7 @@ footer{margin-top:2rem;border-top:1px solid #d0d7de;padding-top:.75rem;color:#57
  section.block>h2{break-before:page}
  h2,h3,caption{break-after:avoid}
  tr,figure,.figures li{break-inside:avoid}
+ figure.bars{zoom:var(--print-zoom)}
  thead{display:table-header-group}
  .table-wrap{overflow:visible}
  tbody tr:nth-child(even),thead th,.figures li{-webkit-print-color-adjust:exact;
@@ -239,7 +242,7 @@ class _Page:
         years = history.years() if history is not None else []
         trend = len(years) >= 2
         previous = self.result.ranking.previous if self.result.ranking else None
-        heads = ['<th scope="col" class="num">Hạng</th>', '<th scope="col">Đơn vị</th>',
+        heads = ['<th scope="col" class="center">Hạng</th>', '<th scope="col">Đơn vị</th>',
                  '<th scope="col" class="num">Chỉ số (%)</th>']
         if previous is not None:
             heads.append(f'<th scope="col">So với năm {previous.year}</th>')
@@ -262,11 +265,7 @@ class _Page:
                  f'<th scope="row">{esc(row["name"])}</th>',
                  f'<td class="num">{esc(row["index"])}</td>']
         if compared:
-            change = entry.rank_change
-            mark, kind = ("▲ ", "up") if change and change > 0 else \
-                ("▼ ", "down") if change and change < 0 else ("", "")
-            text = change_text(entry) or "–"
-            cells.append(f'<td class="change {kind}">{mark}{esc(text)}</td>')
+            cells.append(change_cell(entry))
         cells.append(f'<td class="band">{esc(row["band"])}</td>')
         if scale is not None:
             line = sparkline(history, entry, scale, self.precision)
@@ -305,7 +304,9 @@ class _Page:
         chart_id = f"bd-{position:02d}"
         svg = bar_chart(summary.ranked, summary.average, precision=self.precision,
                         chart_id=chart_id, title=title)
-        return f"<figure>{svg}<figcaption>{esc(title)}</figcaption></figure>"
+        zoom = print_zoom(chart_height(len(summary.ranked)))
+        return (f'<figure class="bars" style="--print-zoom:{zoom}">{svg}'
+                f"<figcaption>{esc(title)}</figcaption></figure>")
 
     def trend_figure(self, position: int, block: dict[str, Any], summary: BlockSummary,
                      history: YearHistory | None) -> str:
@@ -320,6 +321,16 @@ class _Page:
         svg = trend_chart(points, precision=self.precision, chart_id=f"xh-{position:02d}",
                           title=title)
         return f"<figure>{svg}<figcaption>{esc(title)}</figcaption></figure>"
+
+
+def change_cell(entry: RankEntry) -> str:
+    """'▲ tăng 2 bậc', shortened to '▲ 2' on a phone (the words are hidden there)."""
+    change = entry.rank_change
+    if not change:
+        return f'<td class="change">{esc(change_text(entry) or "–")}</td>'
+    word, mark, kind = ("tăng", "▲", "up") if change > 0 else ("giảm", "▼", "down")
+    return (f'<td class="change {kind}">{mark} <span class="word">{word} </span>{abs(change)}'
+            '<span class="word"> bậc</span></td>')
 
 
 def _to(entry: RankEntry) -> str:
@@ -340,6 +351,22 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_CHARS else name[:NAME_CHARS - 1].rstrip() + "…"
 
 
+def chart_height(units: int) -> int:
+    """Pixels of a bar chart of ``units`` bars (40 at most, and a gap, are drawn)."""
+    rows = units if units <= CHART_MAX_BARS else CHART_MAX_BARS + 1
+    return TOP_PX + ROW_PX * rows + BOTTOM_PX
+
+
+# On paper, a block's chart shares its first page with the heading and a few lines: a
+# taller chart is printed smaller (never below 60 %, where labels stay readable).
+PRINT_CHART_PX = 760
+
+
+def print_zoom(height: int) -> str:
+    return str(max(Decimal("0.6"), min(Decimal(1), Decimal(PRINT_CHART_PX) / height)
+                   ).quantize(Decimal("0.01")))
+
+
 def bar_chart(entries: Sequence[RankEntry], average: Decimal | None, *, precision: int,
               chart_id: str, title: str) -> str:
     """Each unit's index as a bar (axis from 0 to 100, the block average dashed); a
@@ -350,7 +377,7 @@ def bar_chart(entries: Sequence[RankEntry], average: Decimal | None, *, precisio
         half = CHART_MAX_BARS // 2
         shown = [*entries[:half], None, *entries[-half:]]
         note = f"{half} đơn vị cao nhất và {half} đơn vị thấp nhất trong {len(entries)} đơn vị"
-    height = TOP_PX + ROW_PX * len(shown) + BOTTOM_PX
+    height = chart_height(len(entries))
     bottom = height - BOTTOM_PX
     parts = [f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d"'
              f' height="{height}">',
@@ -362,29 +389,36 @@ def bar_chart(entries: Sequence[RankEntry], average: Decimal | None, *, precisio
                      ' stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text x="{x}" y="{bottom + 17}" font-size="12"'
                      f' text-anchor="middle">{tick}</text>')
+    # Bars, then the average's line over them, then every text over both (on a white
+    # halo, see CSS): the line never crosses a name or a number.
+    texts: list[str] = []
     for i, entry in enumerate(shown):
-        parts.extend(_bar(entry, TOP_PX + i * ROW_PX, precision))
+        bar, words = _bar(entry, TOP_PX + i * ROW_PX, precision)
+        parts.extend(bar)
+        texts.extend(words)
     if average is not None:
         x = _x(average)
         parts.append(f'<line x1="{x}" x2="{x}" y1="{TOP_PX - 8}" y2="{bottom}"'
                      f' stroke="{AVERAGE_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{x}" y="{TOP_PX - 13}" font-size="13" text-anchor="end"'
-                     f' fill="{AVERAGE_COLOUR}" style="fill:{AVERAGE_COLOUR}">Bình quân khối:'
+        texts.append(f'<text x="{x}" y="{TOP_PX - 13}" font-size="13" text-anchor="end"'
+                     f' style="fill:{AVERAGE_COLOUR}">Bình quân khối:'
                      f" {vi(average, precision)} %</text>")
+    parts.extend(texts)
     if note:
         parts.append(f'<text x="0" y="{height - 2}" font-size="12">{esc(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _bar(entry: RankEntry | None, top: int, precision: int) -> list[str]:
+def _bar(entry: RankEntry | None, top: int, precision: int) -> tuple[list[str], list[str]]:
+    """One unit's bar, and its texts (its rank and name above, its index after)."""
     if entry is None:
-        return [f'<text x="0" y="{top + 20}" font-size="14">…</text>']
+        return [], [f'<text x="0" y="{top + 20}" font-size="14">…</text>']
     index = entry.unit.index_published or Decimal(0)
     label = f"{entry.rank}. {_short(entry.unit.name)}"
-    return [
+    bar = f'<rect x="0" y="{top + 20}" width="{_x(index)}" height="15" fill="{BAR_COLOUR}"/>'
+    return [bar], [
         f'<text x="0" y="{top + 14}" font-size="14">{esc(label)}</text>',
-        f'<rect x="0" y="{top + 20}" width="{_x(index)}" height="15" fill="{BAR_COLOUR}"/>',
         f'<text x="{_x(index + 1)}" y="{top + 32}" font-size="13"'
         f' font-weight="600">{vi(index, precision)}</text>',
     ]

@@ -67,13 +67,15 @@ def history(
 
 
 def render_streaks(console: Any, report: Any) -> None:
-    found = [(s, report.streaks(s)) for s in report.series if report.streaks(s)]
+    """The headline: first places, rising units and the highest band kept (every streak
+    is in the tables' last column and in the JSON)."""
+    found = [(s, found) for s in report.series if (found := report.notable(s))]
     console.print()
     if not found:
-        console.print(f"[bold]Chuỗi thành tích đến năm {report.latest}:[/] chưa có (cần ít"
-                      " nhất hai năm liên tiếp).")
+        console.print(f"[bold]Thành tích liên tiếp đến năm {report.latest}:[/] chưa có"
+                      " (đứng đầu khối, tăng bậc hay xếp loại cao nhất từ hai năm liền).")
         return
-    console.print(f"[bold]Chuỗi thành tích đến năm {report.latest}:[/]")
+    console.print(f"[bold]Thành tích liên tiếp đến năm {report.latest}:[/]")
     for series, streaks in found:
         texts = "; ".join(s.text for s in streaks)
         console.print(f"  [green]•[/] {esc(series.last.name)} ({esc(series.last.code)}):"
