@@ -45,9 +45,10 @@ def history(
     debug: DebugOpt = False,
 ) -> None:
     """Thứ hạng và chỉ số của từng đơn vị qua các năm đã ghi trong cơ sở dữ liệu kết quả
-    (cchc publish), theo dấu đơn vị đổi tên qua Mã năm trước; trên cùng là các chuỗi
-    thành tích hiện tại ("đứng đầu khối năm thứ 3 liên tiếp", "3 năm liên tiếp tăng
-    bậc", xếp loại liên tiếp)."""
+    (cchc publish), theo dấu đơn vị đổi tên qua Mã năm trước. Trên cùng là các thành
+    tích liên tiếp đến năm mới nhất ("đứng đầu khối năm thứ 3 liên tiếp", "3 năm liên
+    tiếp tăng bậc", xếp loại cao nhất nhiều năm liền); mọi chuỗi (kể cả xếp loại khác)
+    ở cột cuối của bảng và trong JSON."""
     from cchc_cli import api
 
     with guard(debug):

@@ -6,7 +6,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from cchc_cli.cli.common import (
-    AsOfOpt,
     DebugOpt,
     FormatOpt,
     JobsOpt,
@@ -51,7 +50,12 @@ def publish(
         typer.Option("--replace", help="Ghi đè năm đã có trong cơ sở dữ liệu."),
     ] = False,
     output: FormatOpt = OutputFormat.text,
-    as_of: AsOfOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="NGÀY[THH:MM]",
+                     help="Thời điểm ghi vào cơ sở dữ liệu (cột published_at), dạng"
+                     " YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM. Mặc định: lúc chạy."),
+    ] = None,
     jobs: JobsOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
