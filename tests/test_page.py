@@ -93,6 +93,26 @@ def test_identical_inputs_give_an_identical_page(published, tmp_path):
         (root / "results/2023/tin-bai-2023.docx").read_bytes()
 
 
+def test_a_block_of_many_units_charts_its_highest_and_lowest():
+    from decimal import Decimal as D
+    from types import SimpleNamespace
+
+    from cchc_cli.writers.page import bar_chart, chart_height, print_zoom
+
+    entries = [SimpleNamespace(rank=i, unit=SimpleNamespace(name=f"Xã {i}",
+                                                             index_published=D(100 - i)))
+               for i in range(1, 46)]
+    svg = bar_chart(entries, D("77"), precision=2, chart_id="t", title="Biểu đồ 03")
+    # 45 communes: the 20 highest (1–20), a gap, the 20 lowest (26–45).
+    assert svg.count("<rect") == 40
+    assert ">1. Xã 1<" in svg and ">20. Xã 20<" in svg and ">26. Xã 26<" in svg
+    assert "Xã 21<" not in svg and "Xã 25<" not in svg
+    assert "20 đơn vị cao nhất và 20 đơn vị thấp nhất trong 45 đơn vị" in svg
+    # 30 + 41 rows × 42 + 26 pixels: printed at 760 / 1778, floored at 60 %.
+    assert chart_height(45) == 1778 and print_zoom(1778) == "0.60"
+    assert print_zoom(chart_height(10)) == "1.00"  # 476 px fit as they are
+
+
 # --------------------------------------------------------------------------------------
 # In a real browser
 # --------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from cchc_cli.timing import stage
 from cchc_cli.workspace import Workspace
 
 if TYPE_CHECKING:
+    from cchc_cli.database import PublishedYear
     from cchc_cli.history import HistoryReport
 
 _YEAR = re.compile(r"^\d{4}$")
@@ -730,7 +731,8 @@ def publish(
 
 
 def _published_ranking(ws: Workspace, year: int, moment: dt.datetime, path: Path,
-                       jobs: int | None, progress: Progress | None) -> tuple[PublishRun, Any]:
+                       jobs: int | None, progress: Progress | None
+                       ) -> tuple[PublishRun, PublishedYear | None]:
     from cchc_cli.publishing import from_result
 
     ranked = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=moment)
@@ -742,7 +744,7 @@ def _published_ranking(ws: Workspace, year: int, moment: dt.datetime, path: Path
 
 
 def _published_table(ws: Workspace, year: int, source: Path, moment: dt.datetime,
-                     path: Path, shown: str) -> tuple[PublishRun, Any]:
+                     path: Path, shown: str) -> tuple[PublishRun, PublishedYear | None]:
     from cchc_cli.database import read_units
     from cchc_cli.history import unit_year
     from cchc_cli.publishing import from_table
