@@ -741,3 +741,57 @@ def test_named_input_formula_without_value(named, cli):
            criterion="1.1")
     assert [i["cell"] for i in outcome.of("cong-thuc-chua-tinh")] == [own]
     assert outcome.exit_code == 1
+
+
+# ======================================================================================
+# A year published before cchc (publish --from): the nam-truoc.xlsx headers, read as seen
+# ======================================================================================
+
+
+def published_table(box: Sandbox, index: Any, *, as_percent: bool) -> Path:
+    from tests.builders import write_published
+
+    path = write_published(box.root / "cu" / "2021.xlsx", [
+        ["STP", "Sở Tư pháp", "so-nganh", 1, index, ""],
+        ["SNV", "Sở Nội vụ", "so-nganh", 2, 85, ""],
+        ["STC", "Sở Tài chính", "so-nganh", 3, 80, ""],
+    ])
+    if as_percent:  # E4: STP's index, typed 93,69% in Excel
+        workbook = openpyxl.load_workbook(path)
+        workbook.active["E4"].number_format = "0.00%"
+        workbook.save(path)
+    return path
+
+
+def published_units(root: Path) -> dict[str, float]:
+    import sqlite3
+
+    with sqlite3.connect(root / "results" / "chi-so-cchc.sqlite") as connection:
+        return dict(connection.execute(
+            "SELECT code, index_published FROM units WHERE year = 2021").fetchall())
+
+
+def test_published_index_shown_as_percent(box, cli):
+    path = published_table(box, 0.9369, as_percent=True)
+    result = run_cli(cli, [path], "publish", "-w", box.root, "-y", "2021", "--from", path,
+                     "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert not [i for i in json.loads(result.stdout)["issues"]
+                if i["code"] == "chi-so-co-the-la-phan-so"]
+    # 0.9369 shown as 93,69% is recorded as 93.69, not as 0.9369.
+    assert published_units(box.root) == {"STP": 93.69, "SNV": 85, "STC": 80}
+
+
+def test_published_table_formula_without_value_and_twin_sheets(box, cli):
+    path = published_table(box, "=93.69*1", as_percent=False)
+    result = run_cli(cli, [path], "publish", "-w", box.root, "-y", "2021", "--from", path,
+                     "--format", "json")
+    found = [(i["code"], i["cell"], i["unit"]) for i in json.loads(result.stdout)["issues"]]
+    assert ("cong-thuc-chua-tinh", "E4", "STP") in found
+    assert result.exit_code == 1
+    twin = with_twin(published_table(box, 93.69, as_percent=False), "XẾP HẠNG NĂM TRƯỚC")
+    result = run_cli(cli, [twin], "publish", "-w", box.root, "-y", "2021", "--from", twin,
+                     "--format", "json")
+    assert [i["code"] for i in json.loads(result.stdout)["issues"]] == ["trang-trung-ten"]
+    assert result.exit_code == 1
+    assert not (box.root / "results" / "chi-so-cchc.sqlite").exists()
