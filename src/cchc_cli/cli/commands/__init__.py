@@ -6,6 +6,7 @@ import typer
 
 from cchc_cli.cli.commands import (
     demo,
+    diff,
     explain,
     init,
     rank,
@@ -14,6 +15,7 @@ from cchc_cli.cli.commands import (
     score,
     template,
     validate,
+    whatif,
 )
 
 
@@ -25,5 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command("explain")(explain.explain)
     app.command("rank")(rank.rank)
     app.command("report")(report.report)
+    app.command("whatif", epilog=whatif.EXAMPLES)(whatif.whatif)
+    app.command("diff", epilog=diff.EXAMPLES)(diff.diff)
     app.command("schema")(schema.schema)
     app.command("demo")(demo.demo)
