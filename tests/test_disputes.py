@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 from decimal import Decimal as D
 from fractions import Fraction
 from typing import Any
@@ -13,8 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 
 from cchc_cli.disputes import UnitModel, bound_year, find_disputes
+from cchc_cli.formspec import Entered
 from cchc_cli.inputs import same_entry
 from cchc_cli.ranking import rank_year
 from cchc_cli.readers.register import Unit
@@ -27,6 +30,7 @@ from cchc_cli.scoring import (
     total_unit,
 )
 from cchc_cli.settings import Ranking, Settings
+from tests.builders import GOOD, Sandbox
 from tests.conftest import dedent
 from tests.scoring_helpers import NA, criteria_from, year_inputs
 
@@ -303,3 +307,78 @@ def test_published_index_is_the_rounded_exact_index():
     # = 57 %; own 50 → 3 → 7.5 / 10 = 75 %.
     assert a.index == (Fraction(57), Fraction(75))
     assert a.published == (D("57.00"), D("75.00"))
+
+
+# --------------------------------------------------------------------------------------
+# The command, on forms read from files
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def disputed(tmp_path):
+    """FORM_CRITERIA: each unit's own points are 1 (1.1) + x (1.2) + 2 (1.10: 91.5 %) +
+    1.6 (2.1: 80 % of 2) + 9.117 (SIPAS 91.17 % of 10) + 1.6 (3.2: 80 % of 2), of 20.
+    STP: 1.2 = 2.75 → 18.067 / 20 = 90.335 %; SNV: 1.2 = 2.5 → 89.085 %; STC: 1.1 late
+    (0.5), 1.2 = 2.75 → 87.835 %. The appraisers lower STP's 1.2 to 2 and find its 2.1 not
+    applicable."""
+    box = Sandbox(tmp_path / "ws")
+    box.self_form("STP")
+    box.self_form("SNV", {**GOOD, "1.2": Entered(score=D("2.5"), evidence="BC")})
+    box.self_form("STC", {**GOOD, "1.1": Entered(choice="Ban hành chậm", evidence="KH")})
+    box.survey_form()
+    box.appraisal_form("snv", [("STP", "1.2", Entered(score=D("2"), comment="Thiếu BC"))])
+    box.appraisal_form("vp", [("STP", "2.1", Entered(na=True, comment="Không phát sinh"))])
+    return box
+
+
+def test_disputes_from_files_hand_computed(disputed, cli):
+    result = cli("whatif", "-w", disputed.root, "--year", "2023", "--disputes", "-f", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    units = {u["code"]: u for u in document["units"]}
+    assert set(units["STP"]) == {"code", "block", "index", "rank", "certain", "disputes"}
+    # STP's four settlements: both appraised 15.717 / 18 = 87.316667 %; 1.2 own, 2.1 N/A
+    # 16.467 / 18 = 91.483333 %; 1.2 = 2, 2.1 own 17.317 / 20 = 86.585 %; both own 90.335 %.
+    assert units["STP"] == {
+        "code": "STP", "block": "so-nganh", "index": {"min": 86.585, "max": 91.483333},
+        "rank": {"best": 1, "worst": 3}, "disputes": 2,
+        "certain": {"rank": False, "band": False, "leader_rating": False}}
+    # SNV (89.085) is above STC (87.835) whatever happens; STP may pass either or both.
+    assert units["SNV"]["rank"] == {"best": 1, "worst": 2}
+    assert units["STC"]["rank"] == {"best": 2, "worst": 3}
+    assert units["SNV"]["certain"] == {"rank": False, "band": True, "leader_rating": True}
+    assert units["SNV"]["index"] == {"min": 89.085, "max": 89.085}
+    assert [(d["unit"], d["criterion"], d["appraised"]) for d in document["disputes"]] == [
+        ("STP", "1.2", "2"), ("STP", "2.1", "không áp dụng")]
+    assert document["relative_reference_fixed"] == {} and document["exact"] is True
+
+
+def test_disputes_workbook_and_screen(disputed, cli):
+    result = cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes")
+    assert result.exit_code == 0, result.output
+    assert "86,59 – 91,48" in result.stdout and "1 – 3" in result.stdout
+    path = disputed.root / "results/2023/chua-thong-nhat-2023.xlsx"
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["Khoảng kết quả", "Điểm chưa thống nhất", "Vấn đề"]
+    rows = book.get_sheet_by_name("Điểm chưa thống nhất").to_python()
+    assert [(r[1], r[2], r[6]) for r in rows[3:] if r[1]] == [
+        ("STP", "1.2", "2"), ("STP", "2.1", "không áp dụng")]
+    bounds = book.get_sheet_by_name("Khoảng kết quả").to_python()
+    stp = next(r for r in bounds if len(r) > 2 and r[2] == "STP")
+    assert stp[5:9] == [86.59, 91.48, 1, 3]
+    assert stp[9] == "Tốt – Xuất sắc"
+
+
+def test_disputes_with_input_errors_exit_1_and_write_only_with_allow_errors(disputed, cli):
+    (disputed.data / "tu-danh-gia" / "tu-danh-gia-STC.xlsx").unlink()  # thieu-tu-danh-gia
+    result = cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes", "-f", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert any(i["code"] == "thieu-tu-danh-gia" for i in document["issues"])
+    stc = next(u for u in document["units"] if u["code"] == "STC")
+    assert stc["index"] == {"min": None, "max": None} and stc["rank"]["best"] is None
+    path = disputed.root / "results/2023/chua-thong-nhat-2023.xlsx"
+    assert not path.exists()
+    assert cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes",
+               "--allow-errors").exit_code == 1
+    assert path.exists()

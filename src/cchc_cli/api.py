@@ -398,8 +398,25 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
     with stage("rank"):
         ranking = rank_year(scores, ws.settings, inputs.register, previous)
         issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
+        compare_criteria(ranking, ws, read.get(year - 1))
     return RankRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
                    as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
+
+
+def compare_criteria(ranking: YearRanking, ws: Workspace, last: YearInputs | None) -> None:
+    """Say, per block, how much its criteria changed since last year (SPEC §13.5)."""
+    from cchc_cli.diff import block_change
+    from cchc_cli.workspace import load_year_criteria
+
+    if last is not None:
+        sets = last.sets
+    elif ws.criteria_files(ranking.year - 1):
+        sets = load_year_criteria(ws, ranking.year - 1).sets
+    else:
+        return
+    for block in ranking.blocks:
+        block.criteria_change = block_change(sets.get(block.block), block.criteria,
+                                             ranking.year - 1)
 
 
 @gc_paused()

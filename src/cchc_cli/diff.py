@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cchc_cli.criteria import CriteriaSet, Group, Leaf, Node
-from cchc_cli.numbers import ZERO, json_number, plain
+from cchc_cli.numbers import ZERO, json_number, plain, round_half_up
 from cchc_cli.settings import Settings
 
 if TYPE_CHECKING:
@@ -272,6 +272,11 @@ def block_change(old: CriteriaSet | None, new: CriteriaSet | None, previous_year
         return None
     return BlockChange(block=new.block, previous_year=previous_year,
                        changes=len(diff_sets(old, new)), share=changed_share(old, new))
+
+
+def share_text(share: Fraction) -> str:
+    """'1,5 %', '25 %': a share of the scale, to one decimal."""
+    return f"{plain(round_half_up(share * 100, 1)).replace('.', ',')} %"
 
 
 def describe(change: Change) -> str:

@@ -75,7 +75,7 @@ def diff(
 def render_diff(console: Any, report: Any) -> None:
     from rich.table import Table
 
-    from cchc_cli.diff import LARGE_SHARE, describe
+    from cchc_cli.diff import LARGE_SHARE, describe, share_text
 
     years = report.years
     for block in report.blocks:
@@ -90,11 +90,10 @@ def render_diff(console: Any, report: Any) -> None:
         for change in block.changes:
             table.add_row(esc(change.code), esc(change.name), esc(describe(change)))
         console.print(table)
-        share = f"{float(block.share) * 100:.0f}".replace(".", ",")
-        line = (f"{len(block.changes)} thay đổi; {share} % thang điểm đổi cách tính"
+        line = (f"{len(block.changes)} thay đổi; {share_text(block.share)} thang điểm đổi"
+                " cách tính"
                 f" (điểm tối đa, cách chấm, quyền không áp dụng, điểm sàn, thêm hoặc bỏ).")
         if block.large:
-            limit = f"{float(LARGE_SHARE) * 100:.0f}"
-            line += (f" [bold yellow]Từ {limit} % trở lên: so sánh thứ hạng với năm trước"
-                     " cần thận trọng.[/]")
+            line += (f" [bold yellow]Từ {share_text(LARGE_SHARE)} trở lên: so sánh thứ hạng"
+                     " với năm trước cần thận trọng.[/]")
         console.print(line)
