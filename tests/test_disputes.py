@@ -10,13 +10,14 @@ import json
 from decimal import Decimal as D
 from fractions import Fraction
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from cchc_cli.disputes import UnitModel, bound_year, find_disputes
+from cchc_cli.disputes import Span, UnitModel, bound_year, dense_bounds, find_disputes
 from cchc_cli.formspec import Entered
 from cchc_cli.inputs import same_entry
 from cchc_cli.ranking import rank_year
@@ -382,3 +383,70 @@ def test_disputes_with_input_errors_exit_1_and_write_only_with_allow_errors(disp
     assert cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes",
                "--allow-errors").exit_code == 1
     assert path.exists()
+
+
+# --------------------------------------------------------------------------------------
+# Dense ranks on their own: values units can reach, every combination tried
+# --------------------------------------------------------------------------------------
+
+
+@st.composite
+def reachable(draw: Any, most: int = 6) -> list[Span]:
+    """A block of units, each with the few index values it can reach (on a coarse grid,
+    so that units share values and dense ranks merge them)."""
+    count = draw(st.integers(min_value=1, max_value=most))
+    spans = []
+    for n in range(count):
+        values = draw(st.sets(st.integers(min_value=0, max_value=11), min_size=1, max_size=3))
+        spans.append(Span(f"U{n}", min(values), max(values), False, set(values)))
+    return spans
+
+
+def dense_brute_force(spans: list[Span]) -> dict[str, tuple[int, int]]:
+    found: dict[str, list[int]] = {s.code: [] for s in spans}
+    for choice in itertools.product(*(sorted(s.values) for s in spans)):
+        for span, value in zip(spans, choice, strict=True):
+            found[span.code].append(1 + len({v for v in choice if v > value}))
+    return {code: (min(ranks), max(ranks)) for code, ranks in found.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(reachable())
+def test_dense_bounds_equal_every_combination(spans):
+    ranks, loose = dense_bounds(spans)
+    assert not loose
+    assert ranks == dense_brute_force(spans)
+
+
+@settings(max_examples=150, deadline=None)
+@given(reachable(most=8))
+def test_dense_bounds_without_the_search_stay_safe(spans):
+    # With no exhaustive search, a group the bounds cannot settle is reported with a safe
+    # best rank (never worse than the truth) and marked; the worst rank stays exact.
+    with mock.patch("cchc_cli.disputes.SEARCH_SETS", 0):
+        ranks, loose = dense_bounds(spans)
+    truth = dense_brute_force(spans)
+    for code, (best, worst) in ranks.items():
+        assert best <= truth[code][0] and worst == truth[code][1]
+        if code not in loose:
+            assert best == truth[code][0]
+
+
+def test_too_many_settlements_to_list_give_safe_dense_ranks():
+    # As in test_ties_count_as_the_settings_say (dense), but no unit's values may be
+    # listed: A's rank bounds must still contain every outcome, and say they are loose.
+    own = {"1.1": "Đúng hạn", "1.2": "3", "1.3.1": "0", "1.3.2": "0", "2.1": "60",
+           "2.2": "100", "2.3": "0"}
+    values = {"A": own, "B": dict(own, **{"1.2": "2"}), "C": dict(own, **{"1.2": "2"}),
+              "D": dict(own, **{"1.2": "1"})}
+    inputs = year_inputs(CRITERIA, UNITS, values, appraisals={("A", "1.2"): [(1, "2")]})
+    province = Settings(precision=0, ranking=Ranking(ties="dense"))
+    scores, ranking = score_and_rank(inputs, province)
+    with mock.patch("cchc_cli.disputes.VALUE_LIMIT", 1):
+        bounds = bound_year(inputs, scores, ranking, province)
+    truth = {"A": (1, 1), "B": (1, 2), "C": (1, 2), "D": (2, 3)}
+    assert not bounds.exact and "B" in bounds.loose
+    for unit in bounds.units:
+        best, worst = unit.rank
+        assert best <= truth[unit.code][0] and worst >= truth[unit.code][1]
+        assert not (unit.certain_rank and truth[unit.code][0] != truth[unit.code][1])

@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import heapq
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,7 +61,8 @@ HUNDRED = Fraction(100)
 # (they contain every outcome) but may not be tight, and say so.
 VALUE_LIMIT = 1 << 16
 # Nodes of the exact search for the best dense rank before it settles for a safe bound.
-SEARCH_LIMIT = 200_000
+SEARCH_LIMIT = 20_000
+SEARCH_SETS = 40  # groups of more units than this are not searched
 
 
 # --------------------------------------------------------------------------------------
@@ -317,39 +320,118 @@ def competition_bounds(spans: list[Span]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def dense_bounds(spans: list[Span]) -> tuple[dict[str, tuple[int, int]], bool]:
-    """(best, worst) dense rank of each unit, and whether every bound is exact."""
-    exact = True
+def dense_bounds(spans: list[Span]) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """(best, worst) dense rank of each unit, and the units whose bounds are only safe
+    (they contain every outcome but may be wider)."""
+    block = _DenseBlock(spans)
     found = {}
-    for span in spans:
-        others = [s for s in spans if s is not span]
-        best, tight = _fewest_values_above(span.high, others)
-        worst, tight_too = _most_values_above(span.low, others)
-        exact &= tight and tight_too
+    loose = set()
+    for i, span in enumerate(spans):
+        best, tight = block.fewest_values_above(i)
+        worst, tight_too = block.most_values_above(i)
         found[span.code] = (1 + best, 1 + worst)
-    return found, exact
+        if not (tight and tight_too):
+            loose.add(span.code)
+    return found, loose
 
 
-def _fewest_values_above(value: Any, others: list[Span]) -> tuple[int, bool]:
-    """The fewest distinct values the units that must be above ``value`` can share (a
-    minimum hitting set: a unit that reached no listed value is assumed to share one —
-    a safe bound)."""
-    forced = [s for s in others if not s.may_vanish and s.low > value]
-    fixed = {next(iter(s.values)) for s in forced if s.values is not None and len(s.values) == 1}
-    rest = [s.values for s in forced if s.values is not None and len(s.values) > 1
-            and not (s.values & fixed)]
-    tight = all(s.values is not None for s in forced)
-    extra, searched = _hitting_set(rest)
-    return len(fixed) + extra, tight and searched
+class _DenseBlock:
+    """The values the units of a block can reach, indexed once for every unit's bounds."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.sorted = [sorted(s.values) if s.values is not None else None for s in spans]
+        owners: dict[Any, list[int]] = {}
+        for i, span in enumerate(spans):
+            for value in span.values or ():
+                owners.setdefault(value, []).append(i)
+        # Values two units can share: the only ones that tie units together.
+        self.shared = {v: units for v, units in owners.items() if len(units) > 1}
+
+    def _single(self, i: int) -> Any:
+        values = self.spans[i].values
+        return next(iter(values)) if values is not None and len(values) == 1 else None
+
+    def fewest_values_above(self, x: int) -> tuple[int, bool]:
+        """The fewest distinct values the units that must be above unit ``x`` (at its
+        highest) can share: the values of those that cannot move, plus a minimum hitting
+        set of the others, solved per group of units that can share a value (a unit whose
+        values are not listed is assumed to share one: a safe bound)."""
+        top = self.spans[x].high
+        forced = [i for i, s in enumerate(self.spans)
+                  if not s.may_vanish and s.low > top and i != x]
+        fixed = {v for i in forced if (v := self._single(i)) is not None}
+        rest = []
+        tight = True
+        for i in forced:
+            values = self.spans[i].values
+            if values is None:
+                tight = False
+            elif len(values) > 1 and values.isdisjoint(fixed):
+                rest.append(i)
+        total = len(fixed)
+        for group in self._groups(rest):
+            if len(group) == 1:
+                total += 1
+                continue
+            count, proved = _hitting_set([self.spans[i].values or set() for i in group])
+            total += count
+            tight &= proved
+        return total, tight
+
+    def _groups(self, members: list[int]) -> list[list[int]]:
+        """The units of ``members`` joined when they can share a value."""
+        parent = {i: i for i in members}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in members:
+            for value in self.spans[i].values or ():
+                for j in self.shared.get(value, ()):
+                    if j in parent:
+                        parent[root(j)] = root(i)
+        groups: dict[int, list[int]] = {}
+        for i in members:
+            groups.setdefault(root(i), []).append(i)
+        return list(groups.values())
+
+    def most_values_above(self, x: int) -> tuple[int, bool]:
+        """The most distinct values above unit ``x`` (at its lowest) the other units can
+        take at once: the values of units that cannot move, plus a maximum matching of
+        the others to further distinct values (a unit whose values are not listed is
+        assumed to find one: a safe bound)."""
+        bottom = self.spans[x].low
+        candidates = [i for i, s in enumerate(self.spans) if s.high > bottom and i != x]
+        fixed = {v for i in candidates if (v := self._single(i)) is not None}
+        free = 0
+        choices = []
+        for i in candidates:
+            values = self.sorted[i]
+            if values is None:
+                free += 1
+            elif len(values) > 1:
+                above = values[bisect.bisect_right(values, bottom):]
+                choices.append([v for v in reversed(above) if v not in fixed])
+        return len(fixed) + free + _matching(choices), free == 0
 
 
 def _hitting_set(sets: list[set[Any]]) -> tuple[int, bool]:
-    """The size of a smallest set of values meeting every set, and whether the search
-    finished (else a lower bound: the most pairwise disjoint sets)."""
-    if not sets:
-        return 0, True
+    """The size of a smallest set of values meeting every set, and whether it is proved
+    (else a lower bound). Finding it is NP-hard in general: a lower bound (sets that
+    share no value need one each; a fractional packing) and a greedy cover settle most
+    groups; a small group still open is searched exhaustively, within a budget."""
+    lower = max(_disjoint_count(sets), _fractional_bound(sets))
+    upper = _greedy_cover(sets)
+    if lower == upper:
+        return upper, True
+    if len(sets) > SEARCH_SETS:
+        return lower, False
     budget = [SEARCH_LIMIT]
-    best = [_greedy_cover(sets)]
+    best = [upper]
 
     def search(remaining: list[set[Any]], used: int) -> None:
         if not remaining:
@@ -365,20 +447,36 @@ def _hitting_set(sets: list[set[Any]]) -> tuple[int, bool]:
     search(sets, 0)
     if budget[0] >= 0:
         return best[0], True
-    return _disjoint_count(sets), False
+    return lower, False
 
 
 def _greedy_cover(sets: list[set[Any]]) -> int:
-    remaining, count = list(sets), 0
-    while remaining:
-        counts: dict[Any, int] = {}
-        for s in remaining:
-            for v in s:
-                counts[v] = counts.get(v, 0) + 1
-        value = max(counts, key=lambda v: counts[v])
-        remaining = [s for s in remaining if value not in s]
-        count += 1
-    return count
+    """The size of a cover built by taking, each time, the value in most sets not yet
+    met (a heap with lazy counts)."""
+    holders: dict[Any, list[int]] = {}
+    for i, s in enumerate(sets):
+        for v in s:
+            holders.setdefault(v, []).append(i)
+    counts = {v: len(found) for v, found in holders.items()}
+    order = {v: n for n, v in enumerate(sorted(holders))}  # deterministic ties
+    heap = [(-count, order[v], v) for v, count in counts.items()]
+    heapq.heapify(heap)
+    met = [False] * len(sets)
+    left, chosen = len(sets), 0
+    while left:
+        negative, _, value = heapq.heappop(heap)
+        if -negative != counts[value]:
+            heapq.heappush(heap, (-counts[value], order[value], value))
+            continue
+        chosen += 1
+        for i in holders[value]:
+            if met[i]:
+                continue
+            met[i] = True
+            left -= 1
+            for v in sets[i]:
+                counts[v] -= 1
+    return chosen
 
 
 def _disjoint_count(sets: list[set[Any]]) -> int:
@@ -386,25 +484,21 @@ def _disjoint_count(sets: list[set[Any]]) -> int:
     taken: set[Any] = set()
     count = 0
     for s in sorted(sets, key=len):
-        if not (s & taken):
+        if s.isdisjoint(taken):
             taken |= s
             count += 1
     return count
 
 
-def _most_values_above(value: Any, others: list[Span]) -> tuple[int, bool]:
-    """The most distinct values above ``value`` the other units can take at once: the
-    values of units that cannot move, plus a maximum matching of the others to further
-    distinct values (a unit whose values are not listed is assumed to find one — a safe
-    bound)."""
-    candidates = [s for s in others if s.high > value]
-    fixed = {next(iter(s.values)) for s in candidates
-             if s.values is not None and len(s.values) == 1}
-    tight = all(s.values is not None for s in candidates)
-    free = sum(1 for s in candidates if s.values is None)
-    choices = [sorted(v for v in s.values if v > value and v not in fixed)
-               for s in candidates if s.values is not None and len(s.values) > 1]
-    return len(fixed) + free + _matching(choices), tight
+def _fractional_bound(sets: list[set[Any]]) -> int:
+    """A fractional packing: each set weighs 1 ÷ the most sets any of its values is in,
+    so that no value carries more than 1; a cover needs at least the total."""
+    degree: dict[Any, int] = {}
+    for s in sets:
+        for v in s:
+            degree[v] = degree.get(v, 0) + 1
+    total = sum((Fraction(1, max(degree[v] for v in s)) for s in sets), Fraction(0))
+    return math.ceil(total)
 
 
 def _matching(choices: list[list[Any]]) -> int:
@@ -424,7 +518,7 @@ def _augment(start: int, choices: list[list[Any]], owner: dict[Any, int]) -> boo
     without recursion)."""
     seen: set[Any] = set()
     stack: list[tuple[int, int]] = [(start, 0)]  # (item, next choice to try)
-    path: list[Any] = []  # the value taken at each level
+    path: list[Any] = []  # the value taken at each level but the last
     while stack:
         item, i = stack[-1]
         values = choices[item]
@@ -438,12 +532,11 @@ def _augment(start: int, choices: list[list[Any]], owner: dict[Any, int]) -> boo
         if value in seen:
             continue
         seen.add(value)
+        path.append(value)
         if value not in owner:
-            path.append(value)
             for level, (holder, _) in enumerate(stack):
                 owner[path[level]] = holder
             return True
-        path.append(value)
         stack.append((owner[value], 0))
     return False
 
@@ -471,6 +564,7 @@ class UnitBounds:
     certain_band: bool = False
     certain_rating: bool = False
     may_lose_index: bool = False
+    rank_tight: bool = True  # False: the rank bounds contain every outcome, maybe more
 
     def to_dict(self) -> dict[str, Any]:
         """The unit's entry of the JSON, exactly as SPEC §13.5 (index on the exact index)."""
@@ -496,11 +590,18 @@ class YearBounds:
     disputes: list[Dispute]
     # Blocks whose relative leaves kept their base reference: block → leaf codes.
     relative: dict[str, list[str]] = field(default_factory=dict)
-    exact: bool = True  # every rank bound is tight (see VALUE_LIMIT, SEARCH_LIMIT)
+    # Units whose rank bounds are safe but maybe not tight (ties: dense, see
+    # VALUE_LIMIT and _hitting_set).
+    loose: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        return not self.loose
 
     def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "ties": self.ties, "basis": self.basis,
-                "exact": self.exact, "relative_reference_fixed": self.relative,
+                "exact": self.exact, "loose": self.loose,
+                "relative_reference_fixed": self.relative,
                 "units": [u.to_dict() for u in self.units],
                 "disputes": [d.to_dict() for d in self.disputes]}
 
@@ -518,13 +619,13 @@ def bound_year(inputs: YearInputs, scores: YearScores, ranking: Any, settings: S
         relative = block_relative(block.criteria)
         if relative and any(e.code in disputes for e in block.entries):
             result.relative[block.block] = relative
-        result.exact &= _bound_block(block, disputes, settings, result)
+        result.loose.extend(_bound_block(block, disputes, settings, result))
     return result
 
 
 def _bound_block(block: Any, disputes: Mapping[str, list[Dispute]], settings: Settings,
-                 result: YearBounds) -> bool:
-    """The bounds of one block's units; False when some rank bound is only safe."""
+                 result: YearBounds) -> list[str]:
+    """The bounds of one block's units; the units whose rank bounds are only safe."""
     precision = result.precision
     dense = settings.ranking.ties == DENSE
 
@@ -552,16 +653,19 @@ def _bound_block(block: Any, disputes: Mapping[str, list[Dispute]], settings: Se
             values = model.index_values() if model else {low}
             span.values = None if values is None else {key(v) for v in values}
         spans.append(span)
+    loose: set[str] = set()
     if dense:
-        ranks, exact = dense_bounds(spans)
+        ranks, loose = dense_bounds(spans)
     else:
-        ranks, exact = competition_bounds(spans), True
+        ranks = competition_bounds(spans)
     for found in bounds:
         if found.code in ranks:
             _settle_certainty(found, ranks[found.code], models[found.code], block.block,
                               settings)
     result.units.extend(bounds)
-    return exact
+    for found in bounds:
+        found.rank_tight = found.code not in loose
+    return [found.code for found in bounds if found.code in loose]
 
 
 def _settle_certainty(found: UnitBounds, rank: tuple[int, int], model: UnitModel | None,

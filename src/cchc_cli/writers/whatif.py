@@ -264,8 +264,9 @@ def bounds_notes(bounds: Any) -> list[str]:
         notes.append(f"Khối {block}: tiêu chí so sánh với khối ({', '.join(codes)}) giữ mốc so"
                      " sánh của kết quả hiện tại.")
     if not bounds.exact:
-        notes.append("Có khối quá nhiều cách giải quyết để liệt kê: hạng ở khối đó là khoảng an"
-                     " toàn (chứa mọi kết quả) nhưng có thể rộng hơn thực tế.")
+        notes.append(f"{len(bounds.loose)} đơn vị (đánh dấu *) có khoảng hạng chỉ là cận an"
+                     " toàn: chứa mọi kết quả nhưng có thể rộng hơn thực tế (đồng hạng kiểu"
+                     " dense, quá nhiều cách các đơn vị trùng chỉ số để xét hết).")
     return notes
 
 
@@ -293,19 +294,26 @@ def _bounds_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
             else {"bg_color": OPEN_FILL}
         text, centre = styles.text(**fill), styles.text(align="center", **fill)
         index = styles.get(border=1, num_format=styles.number_format(), **fill)
-        published, rank = unit.published, unit.rank
+        published = unit.published
         values: list[tuple[Any, Any]] = [
             (r - header, centre), (unit.block_name, text), (unit.code, text),
             (unit.name, text), (unit.disputes, centre),
             (published[0] if published else "Lỗi", index),
             (published[1] if published else "Lỗi", index),
-            (rank[0] if rank else None, centre), (rank[1] if rank else None, centre),
+            (rank_value(unit, 0), centre), (rank_value(unit, 1), centre),
             (span_text(unit.bands), text), (span_text(unit.ratings), text),
             (yes_no(unit.certain_rank), centre), (yes_no(unit.certain_band), centre),
             (yes_no(unit.certain_rating), centre)]
         for c, (value, fmt) in enumerate(values):
             write_value(sheet, r, c, value, fmt)
     _finish(sheet, len(headers), header, max(r, header + 1))
+
+
+def rank_value(unit: Any, end: int) -> Any:
+    """A rank bound; '12*' when the unit's rank bounds are only safe."""
+    if unit.rank is None:
+        return None
+    return unit.rank[end] if unit.rank_tight else f"{unit.rank[end]}*"
 
 
 def span_text(pair: tuple[Any, Any]) -> str:

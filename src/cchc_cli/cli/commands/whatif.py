@@ -161,7 +161,7 @@ def render_disputes(console: Any, run: Any) -> None:
     from rich.table import Table
 
     from cchc_cli.numbers import vi
-    from cchc_cli.writers.whatif import bounds_notes, span_text
+    from cchc_cli.writers.whatif import bounds_notes, rank_value, span_text
 
     bounds = run.bounds
     console.print(f"Năm {bounds.year}: {len(bounds.disputes)} điểm thẩm định khác kết quả tự"
@@ -189,7 +189,8 @@ def render_disputes(console: Any, run: Any) -> None:
             published, rank = unit.published, unit.rank
             index = "lỗi" if published is None else span_text(
                 (vi(published[0], bounds.precision), vi(published[1], bounds.precision)))
-            ranks = "–" if rank is None else span_text(rank)
+            ranks = "–" if rank is None else span_text(
+                (rank_value(unit, 0), rank_value(unit, 1)))
             rating = span_text(unit.ratings) + ("" if unit.certain_rating else " (chưa chắc)")
             table.add_row(esc(unit.code), esc(unit.name), str(unit.disputes), index, ranks,
                           esc(span_text(unit.bands)), esc(rating))
