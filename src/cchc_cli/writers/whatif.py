@@ -32,12 +32,13 @@ HEADER_ROW = 4
 def _side_headers(with_block: bool) -> list[tuple[str, float]]:
     headers: list[tuple[str, float]] = [("STT", 5)]
     if with_block:
-        headers.append(("Khối", 14))
-    headers += [("Mã", 8), ("Đơn vị", 28), ("Chỉ số hiện tại", 9), ("Chỉ số phương án", 9),
+        headers.append(("Khối", 13))
+    headers += [("Mã", 8), ("Đơn vị", 26), ("Chỉ số hiện tại", 9), ("Chỉ số phương án", 9),
                 ("Chênh lệch", 8), ("Hạng hiện tại", 7), ("Hạng phương án", 8),
                 ("Xếp loại hiện tại", 10), ("Xếp loại phương án", 10),
-                ("Đánh giá người đứng đầu hiện tại", 18),
-                ("Đánh giá người đứng đầu phương án", 18)]
+                # wide enough for 'Hoàn thành xuất sắc nhiệm vụ' on one line
+                ("Đánh giá người đứng đầu hiện tại", 27),
+                ("Đánh giá người đứng đầu phương án", 27)]
     return headers
 
 
@@ -139,6 +140,9 @@ def _unit_row(sheet: Any, styles: Styles, r: int, number: int, unit: UnitOutcome
     values += [(side.leader_rating if side else None, text) for side in (base, variant)]
     for c, (value, fmt) in enumerate(values):
         write_value(sheet, r, c, value, fmt)
+    widths = _side_headers(with_block)
+    fit_height(sheet, r, [(v, widths[c][1]) for c, (v, _) in enumerate(values)
+                          if isinstance(v, str)])
 
 
 def _index(side: Any) -> Any:
@@ -276,8 +280,8 @@ def _bounds_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
     headers: list[tuple[str, float]] = [
         ("STT", 5), ("Khối", 14), ("Mã", 8), ("Đơn vị", 26), ("Số điểm chưa thống nhất", 9),
         ("Chỉ số thấp nhất", 9), ("Chỉ số cao nhất", 9), ("Hạng tốt nhất", 7),
-        ("Hạng kém nhất", 7), ("Xếp loại", 16), ("Đánh giá người đứng đầu", 30),
-        ("Hạng chắc chắn", 8), ("Xếp loại chắc chắn", 8), ("Đánh giá chắc chắn", 8)]
+        ("Hạng kém nhất", 7), ("Xếp loại", 16), ("Đánh giá người đứng đầu", 27),
+        ("Hạng chắc chắn", 9), ("Xếp loại chắc chắn", 9), ("Đánh giá chắc chắn", 9)]
     last = len(headers) - 1
     title_row(sheet, styles, f"KẾT QUẢ CÒN CHỜ THỐNG NHẤT — CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"
               f" {bounds.year}", last)
@@ -306,6 +310,8 @@ def _bounds_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
             (yes_no(unit.certain_rating), centre)]
         for c, (value, fmt) in enumerate(values):
             write_value(sheet, r, c, value, fmt)
+        fit_height(sheet, r, [(v, headers[c][1]) for c, (v, _) in enumerate(values)
+                              if isinstance(v, str)])
     _finish(sheet, len(headers), header, max(r, header + 1))
 
 

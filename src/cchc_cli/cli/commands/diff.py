@@ -27,16 +27,21 @@ EXAMPLES = """Ví dụ:
     cchc diff -y 2023 --format json
 """
 
-CriteriaFile = Annotated[
+OldFile = Annotated[
     Path | None,
-    typer.Argument(help="Tệp bộ tiêu chí (.yaml).", exists=True, dir_okay=False,
-                   show_default=False),
+    typer.Argument(help="Tệp bộ tiêu chí cũ (.yaml).", exists=True, dir_okay=False,
+                   show_default=False, metavar="CŨ"),
+]
+NewFile = Annotated[
+    Path | None,
+    typer.Argument(help="Tệp bộ tiêu chí mới (.yaml).", exists=True, dir_okay=False,
+                   show_default=False, metavar="MỚI"),
 ]
 
 
 def diff(
-    old: CriteriaFile = None,
-    new: CriteriaFile = None,
+    old: OldFile = None,
+    new: NewFile = None,
     year: Annotated[int | None, typer.Option(
         "--year", "-y", metavar="NĂM",
         help="So mọi khối của năm trước với năm này (mặc định, khi không chỉ hai tệp: năm"
