@@ -8,6 +8,9 @@ Layout of the decision follows Nghị định 30/2020/NĐ-CP, Phụ lục I (A4;
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the two-column header with the
 issuing authority and number on the left, quốc hiệu and tiêu ngữ on the right).
 
+``tin-bai.docx`` is the draft news item for the portal (values: those of the report plus
+``news``, see cchc_cli/news.py).
+
 Tags used (see cchc_cli/report.py for the context): ``{{ … }}`` for values,
 ``{%p … %}`` for paragraph loops, ``{%tr … %}`` for table-row loops.
 """
@@ -17,8 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,14 +29,27 @@ from docx.shared import Cm, Mm, Pt
 
 HERE = Path(__file__).resolve().parent
 FONT = "Times New Roman"
+LANGUAGE = "vi-VN"
 
 
 # --- helpers --------------------------------------------------------------------------
 
 
+def set_language(properties):
+    """w:lang vi-VN in a run's (or a style's) properties: Word checks spelling in
+    Vietnamese instead of marking every word."""
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    for key in ("val", "eastAsia"):
+        lang.set(qn(f"w:{key}"), LANGUAGE)
+
+
 def set_font(run, size: float | None = None, *, bold: bool = False, italic: bool = False):
     run.font.name = FONT
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    set_language(run._element.get_or_add_rPr())
     if size:
         run.font.size = Pt(size)
     run.font.bold = bold or None
@@ -122,6 +138,12 @@ def cell_text(cell, text: str, *, size: float = 12, bold: bool = False, italic: 
     return paragraph
 
 
+def middle(row):
+    """Header cells centred vertically (a wrapped header beside a one-line one)."""
+    for cell in row.cells:
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
 def shade(cell, fill: str = "D9E2F3"):
     properties = cell._tc.get_or_add_tcPr()
     element = OxmlElement("w:shd")
@@ -138,6 +160,17 @@ def repeat_header(row):
     properties.append(element)
 
 
+def keep_rows_whole(table):
+    """No row of the table is ever split across two pages."""
+    for row in table.rows:
+        row._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
+
+
+def keep_with_next(cell):
+    for paragraph in cell.paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+
+
 def loop_table(container, headers: list[str], cells: list[str], widths: list[float], *,
                open_tag: str, close_tag: str, aligns: list | None = None, size: float = 12):
     """A grid table: a header row, then one row repeated by a {%tr for %} loop."""
@@ -148,12 +181,14 @@ def loop_table(container, headers: list[str], cells: list[str], widths: list[flo
         cell_text(table.rows[0].cells[c], text, size=size, bold=True)
         shade(table.rows[0].cells[c])
     repeat_header(table.rows[0])
+    middle(table.rows[0])
     cell_text(table.rows[1].cells[0], open_tag, size=2)
     for c, text in enumerate(cells):
         align = (aligns or [])[c] if aligns and c < len(aligns) else WD_ALIGN_PARAGRAPH.CENTER
         cell_text(table.rows[2].cells[c], text, size=size, align=align)
     cell_text(table.rows[3].cells[0], close_tag, size=2)
     set_widths(table, widths)
+    keep_rows_whole(table)
     return table
 
 
@@ -169,6 +204,9 @@ def a4(document, *, landscape: bool = False):
     style.font.name = FONT
     style.font.size = Pt(14)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    for defaults in document.styles.element.iter(qn("w:rPrDefault")):
+        set_language(defaults.find(qn("w:rPr")))
+    set_language(style.element.get_or_add_rPr())
     # Page numbers centred at the top, from page 2 on (Nghị định 30: trang 2 trở đi).
     section.different_first_page_header_footer = True
     header = section.header.paragraphs[0]
@@ -186,8 +224,36 @@ def a4(document, *, landscape: bool = False):
     set_font(run, 13)
 
 
+def draft_mark(container):
+    """'DỰ THẢO' in a box at the top right of the first page, above the heading (gone
+    with --final); in the body, so that it is part of the document's text."""
+    tag(container, "{%p if draft %}")
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.paragraph_format.space_after = Pt(8)
+    run = set_font(paragraph.add_run("{{ draft_mark }}"), 13, bold=True)
+    border = OxmlElement("w:bdr")
+    for key, value in (("val", "single"), ("sz", "8"), ("space", "2"), ("color", "000000")):
+        border.set(qn(f"w:{key}"), value)
+    run._element.get_or_add_rPr().find(qn("w:lang")).addprevious(border)
+    tag(container, "{%p endif %}")
+
+
+def landscape_section(document):
+    """A new landscape section (the annexes: their tables need the width)."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    # Page numbers on every page of the annexes; the DỰ THẢO mark is the first page's.
+    section.different_first_page_header_footer = False
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    return section
+
+
 def heading_block(document, *, title: str):
     """The two-column header of an administrative document (ND 30/2020, Phụ lục I)."""
+    draft_mark(document)
     table = document.add_table(rows=1, cols=2)
     no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -223,9 +289,9 @@ def signature_block(document, *, recipients: str = "recipients"):
         tag(left, "{%p for r in " + recipients + " %}")
         para(left, "- {{ r }}", size=11, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
         tag(left, "{%p endfor %}")
-    top = right.paragraphs[0]
-    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    tag(right, "{%p for line in signer_lines %}")
+    # The loop's tag is the cell's first paragraph (removed when rendering), so that the
+    # signer's title starts level with "Nơi nhận:".
+    set_font(right.paragraphs[0].add_run("{%p for line in signer_lines %}"), 2)
     center(right, "{{ line }}", size=14, bold=True)
     tag(right, "{%p endfor %}")
     for _ in range(4):
@@ -237,6 +303,13 @@ def signature_block(document, *, recipients: str = "recipients"):
 
 C = WD_ALIGN_PARAGRAPH.CENTER
 L = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def annex_heading(document, number: str, title: str):
+    center(document, f"Phụ lục {number}", bold=True, keep=True)
+    center(document, title, bold=True, keep=True)
+    center(document, "(Kèm theo Quyết định số        /{{ number_suffix }} {{ annex_date }}"
+           " của {{ authority }})", italic=True, size=13, after=12, keep=True)
 
 
 def build_decision(path: Path) -> None:
@@ -272,41 +345,39 @@ def build_decision(path: Path) -> None:
          indent=True)
     p = para(document, "", indent=True)
     set_font(p.add_run("Điều 3. "), 14, bold=True)
-    set_font(p.add_run("Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng UBND tỉnh,"
-                       " Giám đốc Sở Nội vụ, Thủ trưởng các sở, ban, ngành và cơ quan, đơn vị"
-                       " có tên tại các Phụ lục kèm theo chịu trách nhiệm thi hành Quyết định"
-                       " này./."), 14)
-    center(document, "", after=6)
+    set_font(p.add_run("Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân"
+                       " dân tỉnh, Giám đốc Sở Nội vụ, Thủ trưởng các sở, ban, ngành và cơ quan,"
+                       " đơn vị có tên tại các Phụ lục kèm theo chịu trách nhiệm thi hành Quyết"
+                       " định này./."), 14)
+    p.paragraph_format.keep_with_next = True
+    center(document, "", after=6, keep=True)
     signature_block(document)
 
-    # One annex per block.
+    # The annexes, in landscape: their tables keep each name and rating on one line.
+    landscape_section(document)
     tag(document, "{%p for b in blocks %}")
-    page_break(document)
-    center(document, "Phụ lục {{ b.annex }}", bold=True)
-    center(document, "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} {{ b.title_upper }}",
-           bold=True)
-    center(document, "(Kèm theo Quyết định số        /{{ number_suffix }} ngày     tháng    "
-           " năm {{ decision_year }} của {{ authority }})", italic=True, size=13, after=12)
+    annex_heading(document, "{{ b.annex }}",
+                  "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }} {{ b.title_upper }}")
     loop_table(
         document,
         ["STT", "Đơn vị", "Tổng điểm", "Chỉ số (%)", "Xếp hạng", "So với năm {{ previous_year }}",
          "Xếp loại"],
         ["{{ u.stt }}", "{{ u.name }}", "{{ u.points }}", "{{ u.index }}", "{{ u.rank }}",
          "{{ u.change }}", "{{ u.band }}"],
-        [1.3, 5.0, 1.8, 1.8, 1.5, 2.5, 2.6],
+        [1.3, 9.6, 2.4, 2.4, 2.2, 3.4, 3.0],
         open_tag="{%tr for u in b.units %}", close_tag="{%tr endfor %}",
         aligns=[C, L, C, C, C, C, C],
     )
+    tag(document, "{%p if b.note %}")
     para(document, "{{ b.note }}", italic=True, size=12, before=6)
+    tag(document, "{%p endif %}")
+    page_break(document)
     tag(document, "{%p endfor %}")
 
     # The heads' ratings.
-    page_break(document)
-    center(document, "Phụ lục {{ heads_annex }}", bold=True)
-    center(document, "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NGƯỜI ĐỨNG ĐẦU THEO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"
-           " NĂM {{ year }}", bold=True)
-    center(document, "(Kèm theo Quyết định số        /{{ number_suffix }} ngày     tháng    "
-           " năm {{ decision_year }} của {{ authority }})", italic=True, size=13, after=12)
+    annex_heading(document, "{{ heads_annex }}",
+                  "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI NGƯỜI ĐỨNG ĐẦU THEO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"
+                  " NĂM {{ year }}")
     table = document.add_table(rows=7, cols=6)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -315,16 +386,19 @@ def build_decision(path: Path) -> None:
         cell_text(table.rows[0].cells[c], text, bold=True)
         shade(table.rows[0].cells[c])
     repeat_header(table.rows[0])
+    middle(table.rows[0])
     cell_text(table.rows[1].cells[0], "{%tr for b in blocks %}", size=2)
     group = table.rows[2].cells[0].merge(table.rows[2].cells[5])
     cell_text(group, "{{ b.roman }}. {{ b.name_upper }}", bold=True, align=L)
+    keep_with_next(group)
     cell_text(table.rows[3].cells[0], "{%tr for u in b.units %}", size=2)
     for c, text in enumerate(["{{ u.stt }}", "{{ u.name }}", "{{ u.head }}", "{{ u.index }}",
                               "{{ u.band }}", "{{ u.leader_rating }}"]):
-        cell_text(table.rows[4].cells[c], text, align=L if c in (1, 2, 5) else C)
+        cell_text(table.rows[4].cells[c], text, align=L if c in (1, 2) else C)
     cell_text(table.rows[5].cells[0], "{%tr endfor %}", size=2)
     cell_text(table.rows[6].cells[0], "{%tr endfor %}", size=2)
-    set_widths(table, [1.3, 4.4, 3.3, 1.9, 2.2, 3.4])
+    set_widths(table, [1.2, 7.8, 4.4, 2.2, 2.8, 6.8])
+    keep_rows_whole(table)
     document.save(path)
 
 
@@ -341,17 +415,12 @@ def build_report(path: Path) -> None:
     para(document, "Thực hiện Bộ tiêu chí xác định Chỉ số cải cách hành chính của tỉnh,"
          " {{ authority }} báo cáo kết quả xác định Chỉ số cải cách hành chính năm {{ year }}"
          " như sau:", indent=True, before=6)
-    para(document, "I. KHÁI QUÁT VỀ VIỆC XÁC ĐỊNH CHỈ SỐ", bold=True, keep=True)
-    para(document, "Năm {{ year }}, {{ total_units }} cơ quan, đơn vị được đánh giá, gồm"
-         " {{ blocks_counted }}. Các đơn vị tự đánh giá, chấm điểm theo Bộ tiêu chí; {{"
-         " appraisers_count }} cơ quan thẩm định kết quả theo lĩnh vực được giao; điểm điều"
-         " tra xã hội học, chỉ số hài lòng (SIPAS) lấy từ kết quả khảo sát. Chỉ số của mỗi"
-         " đơn vị bằng tổng điểm đạt được chia cho tổng điểm tối đa của các tiêu chí áp dụng,"
-         " nhân 100; kết quả công bố làm tròn {{ precision }} chữ số thập phân; đơn vị có cùng"
-         " chỉ số được xếp đồng hạng.", indent=True)
-    para(document, "II. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {{ year }}", bold=True, keep=True)
-    para(document, "1. Kết quả chung", bold=True, italic=True, keep=True)
-    para(document, "Kết quả xếp loại theo khối như sau:", indent=True, keep=True)
+    para(document, "I. KẾT QUẢ CHUNG CỦA TỈNH", bold=True, keep=True)
+    tag(document, "{%p for line in overview_lines %}")
+    para(document, "{{ line }}", indent=True)
+    tag(document, "{%p endfor %}")
+    para(document, "{{ method_line }}", indent=True)
+    para(document, "Kết quả xếp loại theo khối:", indent=True, keep=True)
     table = document.add_table(rows=7, cols=4)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -359,38 +428,42 @@ def build_report(path: Path) -> None:
         cell_text(table.rows[0].cells[c], text, bold=True)
         shade(table.rows[0].cells[c])
     repeat_header(table.rows[0])
+    middle(table.rows[0])
     cell_text(table.rows[1].cells[0], "{%tr for b in blocks %}", size=2)
     group = table.rows[2].cells[0].merge(table.rows[2].cells[3])
-    cell_text(group, "{{ b.name }} ({{ b.count }} đơn vị; chỉ số bình quân {{ b.average }} %)",
+    cell_text(group, "{{ b.label }} ({{ b.count }} đơn vị; chỉ số bình quân {{ b.average }})",
               bold=True, align=L)
+    keep_with_next(group)
     cell_text(table.rows[3].cells[0], "{%tr for band in b.bands %}", size=2)
     for c, text in enumerate(["", "{{ band.label }}", "{{ band.count }}", "{{ band.share }}"]):
         cell_text(table.rows[4].cells[c], text, align=C)
     cell_text(table.rows[5].cells[0], "{%tr endfor %}", size=2)
     cell_text(table.rows[6].cells[0], "{%tr endfor %}", size=2)
     set_widths(table, [5.5, 4.0, 3.0, 3.0])
+    keep_rows_whole(table)
     para(document, "", after=0)
-    para(document, "2. Kết quả từng khối", bold=True, italic=True, keep=True)
+    para(document, "II. KẾT QUẢ TỪNG KHỐI", bold=True, keep=True)
     tag(document, "{%p for b in blocks %}")
     para(document, "{{ b.heading }}", bold=True, keep=True)
     para(document, "{{ b.overview }}", indent=True)
-    para(document, "{{ b.top_line }}", indent=True)
-    para(document, "{{ b.bottom_line }}", indent=True)
-    para(document, "{{ b.movers_line }}", indent=True)
+    for line in ("top_line", "bottom_line", "movers_line", "note"):
+        tag(document, "{%p if b." + line + " %}")
+        para(document, "{{ b." + line + " }}", indent=True, italic=line == "note")
+        tag(document, "{%p endif %}")
     center(document, "{{ b.chart_title }}", bold=True, italic=True, size=13, before=6,
            keep=True)
     center(document, "{{ b.chart }}", after=6)
     tag(document, "{%p endfor %}")
-    para(document, "3. Kết quả theo lĩnh vực", bold=True, italic=True, keep=True)
-    para(document, "Chỉ số thành phần bình quân thấp nhất của từng khối:", indent=True,
-         keep=True)
-    table = loop_table(
+    para(document, "III. KẾT QUẢ THEO LĨNH VỰC VÀ TIÊU CHÍ", bold=True, keep=True)
+    para(document, "1. Lĩnh vực có chỉ số thành phần bình quân thấp nhất của từng khối",
+         bold=True, italic=True, keep=True)
+    loop_table(
         document, ["Khối", "Lĩnh vực", "Chỉ số bình quân (%)"],
         ["{{ a.block }}", "{{ a.name }}", "{{ a.index }}"], [5.0, 8.5, 3.0],
         open_tag="{%tr for a in weak_areas %}", close_tag="{%tr endfor %}",
         aligns=[L, L, C])
     para(document, "", after=0)
-    para(document, "4. Những tiêu chí nhiều đơn vị bị trừ điểm", bold=True, italic=True,
+    para(document, "2. Những tiêu chí nhiều đơn vị bị trừ điểm", bold=True, italic=True,
          keep=True)
     loop_table(
         document, ["Khối", "Tiêu chí", "Số đơn vị bị trừ điểm", "Tổng điểm bị trừ"],
@@ -399,20 +472,43 @@ def build_report(path: Path) -> None:
         open_tag="{%tr for x in losses %}", close_tag="{%tr endfor %}",
         aligns=[L, L, C, C])
     para(document, "", after=0)
-    para(document, "III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True, keep=True)
+    para(document, "IV. ĐỀ XUẤT, KIẾN NGHỊ", bold=True, keep=True)
+    # Kept with the signature: a signature never stands alone on the last page.
     para(document, "Đề nghị các cơ quan, đơn vị nghiêm túc rà soát những tiêu chí bị trừ điểm,"
          " làm rõ nguyên nhân, trách nhiệm và có giải pháp khắc phục; người đứng đầu các cơ"
          " quan, đơn vị có kết quả xếp loại thấp chủ động chỉ đạo cải thiện Chỉ số năm"
-         " {{ next_year }}.", indent=True)
-    center(document, "", after=6)
+         " {{ next_year }}.", indent=True, keep=True)
+    center(document, "", after=6, keep=True)
     signature_block(document, recipients="report_recipients")
+    document.save(path)
+
+
+# --- the news item ---------------------------------------------------------------------
+
+
+def build_news(path: Path) -> None:
+    """The draft news item for the province's portal (SPEC §13.4): a title, a lead in
+    bold, the province's results, one paragraph per block, a closing paragraph. Plain
+    paragraphs, so that an editor can paste them into the portal's editor."""
+    document = Document()
+    a4(document)
+    draft_mark(document)
+    para(document, "TIN BÀI ĐĂNG CỔNG THÔNG TIN ĐIỆN TỬ – BẢN THẢO ĐỂ BIÊN TẬP", size=11,
+         italic=True, align=L, after=12)
+    para(document, "{{ news.title }}", size=16, bold=True, align=L, after=12)
+    para(document, "{{ news.lead }}", bold=True, indent=True)
+    tag(document, "{%p for line in news.paragraphs %}")
+    para(document, "{{ line }}", indent=True)
+    tag(document, "{%p endfor %}")
+    para(document, "{{ news.closing }}", indent=True)
     document.save(path)
 
 
 def main() -> None:
     build_decision(HERE / "quyet-dinh.docx")
     build_report(HERE / "bao-cao.docx")
-    print("written:", HERE / "quyet-dinh.docx", HERE / "bao-cao.docx")
+    build_news(HERE / "tin-bai.docx")
+    print("written:", HERE / "quyet-dinh.docx", HERE / "bao-cao.docx", HERE / "tin-bai.docx")
 
 
 if __name__ == "__main__":

@@ -311,7 +311,7 @@ def test_ranking_workbook(example_run, cli):
     assert path.read_bytes() == first  # byte-identical for identical inputs
     book = CalamineWorkbook.from_path(str(path))
     assert book.sheet_names[:4] == ["Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã",
-                                    "Cơ quan Trung ương đóng trên đị"]
+                                    "Cơ quan Trung ương đóng trên"]
     assert book.sheet_names[4:] == ["Tổng hợp", "Lĩnh vực", "Vấn đề", "Nguồn"]
     rows = book.get_sheet_by_name("Sở, ban, ngành").to_python(skip_empty_area=False)
     header = rows[3]

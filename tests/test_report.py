@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from cchc_cli.numbers import vi
-from cchc_cli.report import authority_lines, block_phrase
+from cchc_cli.report import authority_lines, block_phrase, written_out
 from tests.builders import Sandbox
 from tests.conftest import ROOT
 
@@ -28,7 +28,7 @@ def reported(tmp_path_factory):
     shutil.copytree(EXAMPLE, copy)
     runner = CliRunner()
     result = runner.invoke(app, ["report", "-w", str(copy), "--year", "2023", "--as-of",
-                                 "2024-02-05", "--format", "json"])
+                                 "2024-02-05", "--date", "2024-02-05", "--format", "json"])
     assert result.exit_code == 0, result.output
     return copy, json.loads(result.stdout)
 
@@ -84,7 +84,8 @@ def test_heads_annex_matches_the_json(reported):
                                                                 cells[5]))
     expected = []
     for roman, block in zip(("I", "II", "III", "IV"), doc["blocks"], strict=True):
-        expected.append((f"{roman}. {block['name'].upper()}",))
+        # Legal text writes the abbreviation out: "UBND cấp huyện" → "ỦY BAN NHÂN DÂN …".
+        expected.append((f"{roman}. {written_out(block['name']).upper()}",))
         for unit in block["units"]:
             expected.append((unit["name"], f"{unit['index_published']:.2f}".replace(".", ","),
                              unit["band"], unit["leader_rating"]))
@@ -131,9 +132,9 @@ def test_report_has_one_chart_image_per_block_with_its_title(reported):
     assert len(images) == len(doc["blocks"])
     text = all_text(document)
     assert "Biểu đồ 01: Kết quả Chỉ số CCHC của các sở, ban, ngành năm 2023" in text
-    assert "Biểu đồ 02: Kết quả Chỉ số CCHC của UBND cấp huyện năm 2023" in text
-    for needle in ("BÁO CÁO", "Kết quả chung", "Xuất sắc", "tăng bậc nhiều nhất",
-                   "giảm bậc nhiều nhất", "Kết quả theo lĩnh vực",
+    assert "Biểu đồ 02: Kết quả Chỉ số CCHC của Ủy ban nhân dân cấp huyện năm 2023" in text
+    for needle in ("BÁO CÁO", "KẾT QUẢ CHUNG CỦA TỈNH", "Xuất sắc", "tăng bậc nhiều nhất",
+                   "giảm bậc nhiều nhất", "KẾT QUẢ THEO LĨNH VỰC VÀ TIÊU CHÍ",
                    "Những tiêu chí nhiều đơn vị bị trừ điểm"):
         assert needle in text
 
@@ -142,7 +143,8 @@ def test_documents_are_byte_identical_for_identical_inputs(reported, cli):
     root, _ = reported
     paths = [root / "results/2023/quyet-dinh-2023.docx", root / "results/2023/bao-cao-2023.docx"]
     before = [p.read_bytes() for p in paths]
-    assert cli("report", "-w", root, "--year", "2023", "--as-of", "2024-02-05").exit_code == 0
+    assert cli("report", "-w", root, "--year", "2023", "--as-of", "2024-02-05", "--date",
+               "2024-02-05").exit_code == 0
     assert [p.read_bytes() for p in paths] == before
 
 
@@ -210,10 +212,21 @@ def test_demo_runs_the_whole_pipeline(tmp_path, cli):
     target = tmp_path / "demo"
     result = cli("demo", target)
     assert result.exit_code == 0, result.output
-    for name in ("xep-hang-2023.xlsx", "quyet-dinh-2023.docx", "bao-cao-2023.docx"):
-        assert (target / "results/2023" / name).exists()
+    for name in ("cham-diem-2023.xlsx", "xep-hang-2023.xlsx", "van-de-2023.xlsx",
+                 "quyet-dinh-2023.docx", "bao-cao-2023.docx"):
+        assert (target / "results/2023" / name).exists(), name
         assert name in result.stdout
     assert "Sở, ban, ngành" in result.stdout
+    # Every form too: 66 self-assessments, one survey workbook per block.
+    forms = target / "forms/2023"
+    assert len(list((forms / "tu-danh-gia").glob("*.xlsx"))) == 66
+    assert sorted(p.name for p in (forms / "khao-sat").iterdir()) == [
+        "khao-sat-huyen-2023.xlsx", "khao-sat-so-nganh-2023.xlsx", "khao-sat-tw-2023.xlsx",
+        "khao-sat-xa-2023.xlsx"]
+    # It ends by saying which file to open first, and with what.
+    ending = " ".join(result.stdout.split()[-60:])
+    assert re.search(r"Mở trước tiên: demo/results/2023/quyet-dinh-2023\.docx bằng Microsoft"
+                     r" Word hoặc LibreOffice Writer", ending), ending
     again = cli("demo", target)
     assert again.exit_code == 2
 

@@ -44,13 +44,13 @@ def test_score_example_exits_0_and_writes_the_workbook(example, cli):
     assert path.exists()
     names = CalamineWorkbook.from_path(str(path)).sheet_names
     assert names == ["Tổng hợp", "Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã",
-                     "Cơ quan Trung ương đóng trên đị", "Chênh lệch", "Vấn đề", "Nguồn"]
+                     "Cơ quan Trung ương đóng trên", "Chênh lệch", "Vấn đề", "Nguồn"]
     summary = sheet_rows(path, "Tổng hợp")
     assert summary[2][:5] == ["STT", "Khối", "Mã đơn vị", "Tên đơn vị", "Trạng thái"]
     assert len([r for r in summary[3:] if r[2]]) == 66
     sources = sheet_rows(path, "Nguồn")
     flat = [cell for row in sources for cell in row]
-    assert "2024-01-20 00:00:00" in flat
+    assert "20/01/2024 00:00" in flat  # dates as Vietnamese readers write them
     assert any(str(c).startswith("data/2023/tu-danh-gia/") for c in flat)
     assert len([c for c in flat if isinstance(c, str) and len(c) == 64]) >= 66
 

@@ -10,21 +10,27 @@ import contextlib
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.errors import UsageError
 from cchc_cli.inputs import FinalRound, Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
+from cchc_cli.outputs import result_path
 from cchc_cli.ranking import PreviousYear, YearRanking
+from cchc_cli.record import KIND_REGISTER, SourceFile, YearResult
 from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
 from cchc_cli.timing import stage
 from cchc_cli.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cchc_cli.database import PublishedYear
+    from cchc_cli.history import HistoryReport
 
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -132,6 +138,41 @@ def validate(
     return report
 
 
+def latest_year(workspace: Path) -> int:
+    """The year result commands take when ``--year`` is not given: the latest year that
+    has criteria or data in the workspace."""
+    years = Workspace.open(workspace).years()
+    if not years:
+        raise UsageError("Không gian làm việc chưa có năm nào (thư mục criteria/<năm>/ hoặc"
+                         " data/<năm>/); hãy chỉ năm bằng --year.")
+    return years[-1]
+
+
+def match_unit(given: str, codes: Iterable[str], *, year: int) -> str:
+    """The register's code that a code typed on the command line means.
+
+    An exact match wins; otherwise the one code equal to it ignoring case (``stp`` →
+    ``STP``). No match, or several (only in a register that already has an error for
+    it), is a usage error with the closest codes as a hint.
+    """
+    import difflib
+
+    codes = list(codes)
+    if given in codes:
+        return given
+    folded = given.strip().casefold()
+    same = [code for code in codes if code.casefold() == folded]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise UsageError(f"Mã '{given}' ứng với nhiều đơn vị khi không phân biệt chữ hoa,"
+                         f" chữ thường: {', '.join(same)}; hãy gõ đúng mã.")
+    close = difflib.get_close_matches(given.upper(), [c.upper() for c in codes], n=3)
+    by_upper = {c.upper(): c for c in codes}
+    hint = f" Có phải: {', '.join(by_upper[c] for c in close)}?" if close else ""
+    raise UsageError(f"Không có đơn vị mã '{given}' trong danh sách đơn vị năm {year}.{hint}")
+
+
 @dataclass
 class TemplateReport:
     folder: Path
@@ -154,19 +195,24 @@ def template(
     out: Path | None = None,
     round_no: int = 1,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> TemplateReport:
-    """Write blank forms (appraisal forms prefilled from the self-assessments received)."""
+    """Write blank forms (appraisal forms prefilled from the self-assessments received);
+    ``progress(done, total)`` is called after each form."""
     from cchc_cli.forms import write_forms
 
     ws = Workspace.open(workspace)
     folder = out or ws.forms_dir(year)
-    result = write_forms(ws, year, kind=kind, out=folder, round_no=round_no, jobs=jobs)
+    result = write_forms(ws, year, kind=kind, out=folder, round_no=round_no, jobs=jobs,
+                         progress=progress)
     return TemplateReport(folder=folder, written=result.written,
                           issues=sorted_issues(result.issues))
 
 
 def parse_as_of(text: str | None) -> dt.datetime:
-    """``--as-of``: the time written in the outputs' ``Nguồn`` sheet (default: now)."""
+    """``--as-of``: the moment the results are computed "as of" — written in the
+    ``Nguồn`` sheets and the documents' properties, and the year of an undated decision
+    (default: now). Giving it makes a run repeatable byte for byte."""
     if text is None:
         return dt.datetime.now().replace(microsecond=0)
     try:
@@ -176,18 +222,49 @@ def parse_as_of(text: str | None) -> dt.datetime:
     return value.replace(tzinfo=None, microsecond=0)
 
 
+def parse_date(text: str | dt.date | None) -> dt.date | None:
+    """``--date``: the signing date printed in the decision (default: left blank)."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(f"--date '{text}' không phải ngày dạng YYYY-MM-DD.") from exc
+
+
+def _moment(as_of: str | dt.datetime | None) -> dt.datetime:
+    return as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+
+
 @dataclass
 class ScoreRun:
-    """Everything ``cchc score`` computed and wrote."""
+    """Everything ``cchc score`` computed and wrote: what was read, and the record."""
 
     workspace: Workspace
-    year: int
     inputs: YearInputs
-    scores: YearScores
-    issues: list[Issue]
-    as_of: dt.datetime
+    result: YearResult
     written: list[Path] = field(default_factory=list)
     blocked: bool = False  # errors and no --allow-errors: results not written
+
+    @property
+    def year(self) -> int:
+        return self.result.year
+
+    @property
+    def scores(self) -> YearScores:
+        return self.result.scores
+
+    @property
+    def as_of(self) -> dt.datetime:
+        return self.result.as_of
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.result.issues
+
+    @issues.setter
+    def issues(self, value: list[Issue]) -> None:
+        self.result.issues = value
 
     @property
     def ok(self) -> bool:
@@ -196,7 +273,7 @@ class ScoreRun:
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import score_document
 
-        return score_document(self.scores, province=self.workspace.settings.province,
+        return score_document(self.scores, province=self.result.province,
                               issues=self.issues)
 
 
@@ -214,18 +291,48 @@ def compute_scores(ws: Workspace, year: int, *, jobs: int | None = None,
     return inputs, scores, issues
 
 
+def year_result(ws: Workspace, inputs: YearInputs, scores: YearScores, issues: list[Issue],
+                *, as_of: dt.datetime, ranking: YearRanking | None = None) -> YearResult:
+    """The record every writer of this run takes (built once per run)."""
+    sources: list[SourceFile] = []
+    register = inputs.register
+    if register is not None:
+        sources.append(SourceFile(register.file, KIND_REGISTER,
+                                  _register_digest(ws, register.file)))
+    sources.extend(SourceFile(f.file, f.kind, f.sha256) for f in inputs.files)
+    appraisers = {a.appraiser for history in inputs.appraisals.values() for a in history}
+    return YearResult(settings=ws.settings, year=inputs.year, as_of=as_of, sources=sources,
+                      criteria=dict(inputs.sets), register=register, scores=scores,
+                      issues=issues, ranking=ranking, appraisers=tuple(sorted(appraisers)))
+
+
+def _register_digest(ws: Workspace, rel: str) -> str | None:
+    """sha256 of the unit register.
+
+    The register reader (readers/register.py) does not hand back the digest of the
+    bytes it read, as the form readers do; until it does, the record takes it here,
+    once per run, so that no writer ever opens an input.
+    """
+    import hashlib
+
+    try:
+        return hashlib.sha256((ws.root / rel).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def _blocked(run: ScoreRun, allow_errors: bool) -> bool:
-    """Inputs with errors, and no --allow-errors: only ``van-de-Y.xlsx`` (the issues) is
-    written, and the results are not."""
-    if allow_errors or not has_errors(run.issues):
-        return False
+    """Write ``van-de-Y.xlsx``, the full list of issues that the terminal's summary
+    points to (on every run, so that it is never stale); True when the inputs have
+    errors and no --allow-errors: then the results are not written."""
     from cchc_cli.writers.scores import write_issues_workbook
 
-    path = run.workspace.results_dir(run.year) / f"van-de-{run.year}.xlsx"
-    write_issues_workbook(path, run.issues, year=run.year)
-    run.blocked = True
+    blocked = has_errors(run.issues) and not allow_errors
+    path = result_path(run.workspace.results_dir(run.year), "issues", run.year)
+    write_issues_workbook(path, run.issues, year=run.year, blocked=blocked)
     run.written.append(path)
-    return True
+    run.blocked = blocked
+    return blocked
 
 
 @gc_paused()
@@ -247,18 +354,18 @@ def score(
     from cchc_cli.writers.scores import write_scores_workbook
 
     ws = Workspace.open(workspace)
-    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
+    moment = _moment(as_of)
     with stage("read"):
         inputs = read_year(ws, year, jobs=jobs, progress=progress)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
-    run = ScoreRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
-                   as_of=moment)
+    run = ScoreRun(workspace=ws, inputs=inputs,
+                   result=year_result(ws, inputs, scores, issues, as_of=moment))
     if not write or _blocked(run, allow_errors):
         return run
-    path = ws.results_dir(year) / f"cham-diem-{year}.xlsx"
+    path = result_path(ws.results_dir(year), "scores", year)
     with stage("write"):
-        write_scores_workbook(path, run)
+        write_scores_workbook(path, run.result)
     run.written.append(path)
     return run
 
@@ -302,19 +409,17 @@ def explain(
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> Explanation:
-    """Score the year and return one unit's computation, leaf by leaf."""
-    import difflib
+    """Score the year and return one unit's computation, leaf by leaf.
 
+    ``unit`` matches the register's code ignoring case when that is unambiguous.
+    """
     ws = Workspace.open(workspace)
     inputs = read_year(ws, year, jobs=jobs, progress=progress, keep_text=True)
     inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
-    found = scores.unit(unit)
-    if found is None:
-        codes = [u.code for u in scores.all_units()]
-        close = difflib.get_close_matches(unit, codes, n=3)
-        hint = f" Có phải: {', '.join(close)}?" if close else ""
-        raise UsageError(f"Không có đơn vị mã '{unit}' trong danh sách đơn vị năm {year}.{hint}")
-    mine = [i for i in issues if i.unit == unit]
+    code = match_unit(unit, (u.code for u in scores.all_units()), year=year)
+    found = scores.unit(code)
+    assert found is not None  # match_unit returned one of these codes
+    mine = [i for i in issues if i.unit == code]
     criteria = inputs.sets.get(found.block)
     references: dict[str, list[str]] = {}
     if criteria is not None:
@@ -333,19 +438,21 @@ def explain(
 class RankRun(ScoreRun):
     """Everything ``cchc rank`` computed and wrote."""
 
-    ranking: YearRanking | None = None
+    @property
+    def ranking(self) -> YearRanking | None:
+        return self.result.ranking
 
     @property
     def ranked(self) -> YearRanking:
         """The ranking, which every finished rank run has."""
-        if self.ranking is None:  # pragma: no cover - compute_ranking always sets it
+        if self.result.ranking is None:  # pragma: no cover - compute_ranking always sets it
             raise RuntimeError("rank run without a ranking")
-        return self.ranking
+        return self.result.ranking
 
     def to_dict(self) -> dict[str, Any]:
         from cchc_cli.results import rank_document
 
-        return rank_document(self.ranking, province=self.workspace.settings.province,
+        return rank_document(self.ranking, province=self.result.province,
                              issues=self.issues)
 
 
@@ -354,9 +461,25 @@ def has_year_inputs(ws: Workspace, year: int) -> bool:
 
 
 def load_previous(ws: Workspace, year: int, *, jobs: int | None = None,
-                  inputs: YearInputs | None = None) -> tuple[PreviousYear | None, list[Issue]]:
-    """Last year's ranks: recomputed from year Y−1's inputs when the workspace has them
-    (under Y−1's own criteria), else read from ``data/Y/nam-truoc.xlsx``."""
+                  inputs: YearInputs | None = None, database: bool = True
+                  ) -> tuple[PreviousYear | None, list[Issue]]:
+    """Last year's ranks (SPEC §13.4): as published in the results database when it
+    holds year Y−1; else recomputed from year Y−1's inputs when the workspace has them
+    (under Y−1's own criteria); else read from ``data/Y/nam-truoc.xlsx``."""
+    found_db: list[Issue] = []
+    if database:
+        from cchc_cli.history import recorded_previous
+
+        recorded, found_db = recorded_previous(ws, year)
+        if recorded is not None:
+            return recorded, found_db
+    previous, found = _previous_from_inputs_or_file(ws, year, jobs=jobs, inputs=inputs)
+    return previous, [*found_db, *found]
+
+
+def _previous_from_inputs_or_file(ws: Workspace, year: int, *, jobs: int | None,
+                                  inputs: YearInputs | None
+                                  ) -> tuple[PreviousYear | None, list[Issue]]:
     from cchc_cli.issues import issue
     from cchc_cli.ranking import previous_from_ranking, rank_year, read_previous_file
 
@@ -380,27 +503,38 @@ def load_previous(ws: Workspace, year: int, *, jobs: int | None = None,
 
 
 def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
-                    progress: Progress | None = None, final: FinalRound | None = None
-                    ) -> RankRun:
+                    progress: Progress | None = None,
+                    as_of: str | dt.datetime | None = None,
+                    final: FinalRound | None = None) -> RankRun:
     """Score and rank a year with its comparison to last year (no output). ``final``
     reads one more appraisal round of the year, above all others (``cchc whatif``)."""
+    from cchc_cli.history import recorded_previous
     from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
 
+    moment = _moment(as_of)
+    # Last year as published in the results database, when it holds it: then year
+    # Y−1's inputs are not read at all.
+    recorded, previous_issues = recorded_previous(ws, year)
     # This year and last year's inputs are read together: one pool, one pass.
-    years = [year, year - 1] if has_year_inputs(ws, year - 1) else [year]
+    years = [year, year - 1] if recorded is None and has_year_inputs(ws, year - 1) \
+        else [year]
     with stage("read"):
         read = read_years(ws, years, jobs=jobs, progress=progress,
                           final={year: final} if final is not None else None)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=read[year])
-        previous, previous_issues = load_previous(ws, year, inputs=read.get(year - 1))
+        previous = recorded
+        if recorded is None:
+            previous, found = load_previous(ws, year, inputs=read.get(year - 1),
+                                            database=False)
+            previous_issues = [*previous_issues, *found]
     with stage("rank"):
         ranking = rank_year(scores, ws.settings, inputs.register, previous)
         issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
         compare_criteria(ranking, ws, read.get(year - 1))
-    return RankRun(workspace=ws, year=year, inputs=inputs, scores=scores, issues=issues,
-                   as_of=dt.datetime.now().replace(microsecond=0), ranking=ranking)
+    result = year_result(ws, inputs, scores, issues, as_of=moment, ranking=ranking)
+    return RankRun(workspace=ws, inputs=inputs, result=result)
 
 
 def compare_criteria(ranking: YearRanking, ws: Workspace, last: YearInputs | None) -> None:
@@ -434,14 +568,12 @@ def rank(
     from cchc_cli.writers.ranking import write_ranking_workbook
 
     ws = Workspace.open(workspace)
-    moment = as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of)
-    run = compute_ranking(ws, year, jobs=jobs, progress=progress)
-    run.as_of = moment
+    run = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=as_of)
     if not write or _blocked(run, allow_errors):
         return run
-    path = ws.results_dir(year) / f"xep-hang-{year}.xlsx"
+    path = result_path(ws.results_dir(year), "ranking", year)
     with stage("write"):
-        write_ranking_workbook(path, run)
+        write_ranking_workbook(path, run.result)
     run.written.append(path)
     return run
 
@@ -461,54 +593,220 @@ def report(
     allow_errors: bool = False,
     as_of: str | dt.datetime | None = None,
     write: bool = True,
+    final: bool = False,
+    date: str | dt.date | None = None,
 ) -> ReportRun:
-    """Rank, then write the draft decision and the results report (Word)."""
+    """Rank, then write the draft decision and the results report (Word).
+
+    The decision carries a visible ``DỰ THẢO`` mark unless ``final``; its day and month
+    stay blank for the signer unless ``date`` is given.
+    """
     from cchc_cli.errors import InputError
     from cchc_cli.issues import issue
-    from cchc_cli.report import build_context
+    from cchc_cli.report import DocumentOptions
     from cchc_cli.writers.atomic import write_bytes_atomic
-    from cchc_cli.writers.documents import (
-        DECISION_TEMPLATE,
-        REPORT_TEMPLATE,
-        TemplateProblem,
-        bar_chart_png,
-        render,
-        template_path,
-    )
+    from cchc_cli.writers.documents import DOCUMENT_TEMPLATES, render_documents
 
+    signed = parse_date(date)
     ranked = rank(workspace, year=year, jobs=jobs, progress=progress,
                   allow_errors=allow_errors, as_of=as_of, write=write)
-    run = ReportRun(**{f: getattr(ranked, f) for f in ranked.__dataclass_fields__})
+    run = ReportRun(workspace=ranked.workspace, inputs=ranked.inputs, result=ranked.result,
+                    written=ranked.written, blocked=ranked.blocked)
     if not write or run.blocked:
         return run
     ws = run.workspace
-    appraisers = {a.appraiser for history in run.inputs.appraisals.values() for a in history}
-    context = build_context(run.ranked, ws.settings, as_of=run.as_of,
-                            appraisers=len(appraisers))
-    with stage("charts"):
-        charts = [bar_chart_png(names, values, precision=run.ranked.precision)
-                  for _, names, values in context.charts]
-    rendered: list[tuple[Path, bytes]] = []
-    problems: list[Issue] = []
-    results = ws.results_dir(year)
-    for name, target, with_charts in ((DECISION_TEMPLATE, f"quyet-dinh-{year}.docx", False),
-                                      (REPORT_TEMPLATE, f"bao-cao-{year}.docx", True)):
-        path = template_path(ws.root, name)
-        try:
-            with stage("documents"):
-                data = render(path, context.values, charts if with_charts else None)
-        except TemplateProblem as problem:
-            problems.append(issue(problem.code, file=ws.rel(path),
-                                  detail=problem.detail.rstrip(". ")))
-            continue
-        rendered.append((results / target, data))
+    # Earlier years and streaks (SPEC §13.4), for the page, the news and the report.
+    from cchc_cli.history import report_history
+
+    run.result.history, found_history = report_history(ws, run.ranked, run.result.register)
+    run.issues = sorted_issues([*run.issues, *found_history])
+    templates = {kind: template_file(ws.root, name) for kind, name in DOCUMENT_TEMPLATES.items()}
+    options = DocumentOptions(final=final, date=signed)
+    rendered, problems = render_documents(run.result, templates, options)
+    rendered_more, more_problems = _render_publishing(run.result, ws.root, options, templates)
+    rendered |= rendered_more
+    problems += more_problems
     if problems:
-        run.issues = sorted_issues([*run.issues, *problems])
-        raise InputError("Không lập được văn bản vì mẫu văn bản có vấn đề.", problems)
-    for path, data in rendered:
+        found = [issue(p.code, file=ws.rel(templates[kind]), detail=p.detail.rstrip(". "))
+                 for kind, p in problems]
+        run.issues = sorted_issues([*run.issues, *found])
+        raise InputError("Không lập được văn bản vì mẫu văn bản có vấn đề.", found)
+    results = ws.results_dir(year)
+    for kind, data in rendered.items():
+        path = result_path(results, kind, year)
         write_bytes_atomic(path, data)
         run.written.append(path)
     return run
+
+
+def _render_publishing(result: YearResult, root: Path, options: Any,
+                       templates: dict[str, Path]) -> tuple[dict[str, bytes], list[Any]]:
+    """The page for the portal and the draft news item (SPEC §13.4); the news item's
+    template joins ``templates`` so that its problems name it."""
+    from cchc_cli.timing import stage
+    from cchc_cli.writers.documents import TemplateProblem
+    from cchc_cli.writers.news import NEWS_TEMPLATE, render_news
+    from cchc_cli.writers.page import render_page
+
+    rendered: dict[str, bytes] = {}
+    problems: list[tuple[str, TemplateProblem]] = []
+    with stage("documents"):
+        rendered["page"] = render_page(result, options).encode("utf-8")
+        templates["news"] = template_file(root, NEWS_TEMPLATE)
+        try:
+            rendered["news"] = render_news(result, templates["news"], options)
+        except TemplateProblem as problem:
+            problems.append(("news", problem))
+    return rendered, problems
+
+
+def template_file(root: Path, name: str) -> Path:
+    """The workspace's own ``templates/<name>`` if present, else the bundled one."""
+    from cchc_cli.resources import bundled
+
+    own = root / "templates" / name
+    return own if own.is_file() else bundled("templates") / name
+
+
+@dataclass
+class PublishRun:
+    """What ``cchc publish`` recorded (or why not: the issues)."""
+
+    workspace: Workspace
+    year: int
+    database: Path
+    source: str  # inputs | file
+    file: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    recorded: bool = False
+    replaced: bool = False
+    units: int = 0
+    areas: int = 0
+    leaves: int = 0
+    previous_source: str | None = None
+    years: list[int] = field(default_factory=list)  # in the database afterwards
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "database": self.workspace.rel(self.database),
+            "recorded": self.recorded,
+            "replaced": self.replaced,
+            "source": self.source,
+            "file": self.file,
+            "previous_source": self.previous_source,
+            "units": self.units,
+            "areas": self.areas,
+            "leaves": self.leaves,
+            "years": self.years,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+@gc_paused()
+def publish(
+    workspace: Path,
+    *,
+    year: int,
+    source: Path | None = None,
+    replace: bool = False,
+    as_of: str | dt.datetime | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> PublishRun:
+    """Record the year's final results in ``results/chi-so-cchc.sqlite`` (SPEC §13.4):
+    as ``rank`` computes them, or — with ``source`` — from a published table typed in a
+    workbook. A year with errors is not recorded; a year already recorded is replaced
+    only with ``replace`` (else :class:`~cchc_cli.database.YearRecorded`)."""
+    from cchc_cli.database import record_year, recorded_years
+    from cchc_cli.history import database_of
+
+    ws = Workspace.open(workspace)
+    path, shown = database_of(ws)
+    known = recorded_years(path, shown)
+    if year in known and not replace:
+        from cchc_cli.database import YearRecorded, recorded_message
+
+        info = known[year]
+        raise YearRecorded(recorded_message(year, shown, (info.published_at, info.source,
+                                                           info.source_file)))
+    moment = _moment(as_of)
+    if source is not None:
+        run, published = _published_table(ws, year, source, moment, path, shown)
+    else:
+        run, published = _published_ranking(ws, year, moment, path, jobs, progress)
+    if published is None or not run.ok:
+        return run
+    with stage("write"):
+        run.replaced = record_year(path, shown, published, replace=replace)
+    run.recorded = True
+    run.units, run.areas, run.leaves = (len(published.units), len(published.areas),
+                                        len(published.leaves))
+    run.years = sorted(recorded_years(path, shown))
+    return run
+
+
+def _published_ranking(ws: Workspace, year: int, moment: dt.datetime, path: Path,
+                       jobs: int | None, progress: Progress | None
+                       ) -> tuple[PublishRun, PublishedYear | None]:
+    from cchc_cli.publishing import from_result
+
+    ranked = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=moment)
+    previous = ranked.ranked.previous
+    run = PublishRun(workspace=ws, year=year, database=path, source="inputs",
+                     issues=ranked.issues,
+                     previous_source=previous.source if previous is not None else None)
+    return run, (from_result(ranked.result) if run.ok else None)
+
+
+def _published_table(ws: Workspace, year: int, source: Path, moment: dt.datetime,
+                     path: Path, shown: str) -> tuple[PublishRun, PublishedYear | None]:
+    from cchc_cli.database import read_units
+    from cchc_cli.history import unit_year
+    from cchc_cli.publishing import from_table
+    from cchc_cli.readers.published import read_published
+
+    if not source.is_file():
+        raise UsageError(f"Không có tệp '{source}' (--from).")
+    file = ws.rel(source)
+    table, issues = read_published(source, file=file, blocks=ws.settings.blocks)
+    run = PublishRun(workspace=ws, year=year, database=path, source="file", file=file,
+                     issues=sorted_issues([*ws.settings_issues, *issues]))
+    if table is None or not run.ok:
+        return run, None
+    if not table.units:
+        raise UsageError(f"Tệp {file} không có dòng kết quả nào dưới dòng tiêu đề.")
+    last_year = [unit_year(row) for row in read_units(path, shown, years=[year - 1])]
+    published = from_table(table, year=year, settings=ws.settings, moment=moment,
+                           last_year=last_year)
+    return run, published
+
+
+def history(workspace: Path, *, unit: str | None = None, block: str | None = None
+            ) -> HistoryReport:
+    """Each unit's rank and index over the years recorded in the results database, and
+    its current streaks (SPEC §13.4)."""
+    from cchc_cli.database import DatabaseError, read_units
+    from cchc_cli.history import build_history, database_of, select
+
+    ws = Workspace.open(workspace)
+    path, shown = database_of(ws)
+    rows = read_units(path, shown)
+    if not rows:
+        raise DatabaseError(f"Chưa có kết quả nào trong cơ sở dữ liệu {shown}: hãy ghi các"
+                            " năm đã công bố bằng cchc publish (ví dụ: cchc publish --year"
+                            " 2023).")
+    settings = ws.settings
+    found = build_history(rows, block_order=list(settings.blocks),
+                          block_names={code: b.name for code, b in settings.blocks.items()},
+                          database=shown,
+                          top_bands={code: settings.bands(code)[0].label
+                                     for code in settings.blocks if settings.bands(code)})
+    return select(found, unit=unit, block=block)
 
 
 @gc_paused()
@@ -598,15 +896,6 @@ def disputes(
     return run
 
 
-def latest_year_of(workspace: Path) -> int:
-    """The latest year with criteria or data in the workspace (the default ``--year``)."""
-    years = Workspace.open(workspace).years()
-    if not years:
-        raise UsageError("Không gian làm việc chưa có năm nào (thư mục criteria/<năm>/ hoặc"
-                         " data/<năm>/); hãy chỉ năm bằng --year.")
-    return years[-1]
-
-
 def diff(workspace: Path, *, old: Path | None = None, new: Path | None = None,
          year: int | None = None) -> Any:
     """``cchc diff``: two criteria files (``old``, ``new``), or every block of year − 1
@@ -637,5 +926,6 @@ def criteria_schema() -> dict[str, Any]:
 
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
-           "load_previous", "report", "ReportRun", "criteria_schema", "diff", "whatif", "disputes",
-           "latest_year_of"]
+           "load_previous", "report", "ReportRun", "criteria_schema", "latest_year",
+           "match_unit", "year_result", "parse_date", "publish", "PublishRun", "history",
+           "diff", "whatif", "disputes"]

@@ -19,6 +19,7 @@ class DemoResult:
     year: int
     steps: list[tuple[str, Any]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    forms: list[Path] = field(default_factory=list)
 
 
 def copy_example(target: Path) -> Path:
@@ -36,13 +37,21 @@ def copy_example(target: Path) -> Path:
 
 
 def run_demo(target: Path, *, jobs: int | None = None) -> DemoResult:
+    """The whole process of a year on the example: validate, score, rank and report,
+    then the blank forms of the year — every output cchc writes."""
     from cchc_cli import api
 
     copy_example(target)
     result = DemoResult(root=target.resolve(), year=DEMO_YEAR)
     report = api.validate(target, year=DEMO_YEAR, jobs=jobs)
     result.steps.append(("validate", report))
+    scored = api.score(target, year=DEMO_YEAR, jobs=jobs)
+    result.steps.append(("score", scored))
     run = api.report(target, year=DEMO_YEAR, jobs=jobs)
     result.steps.append(("rank", run))
-    result.written.extend(run.written)
+    forms = api.template(target, year=DEMO_YEAR, jobs=jobs)
+    result.steps.append(("template", forms))
+    for step in (scored, run):
+        result.written.extend(p for p in step.written if p not in result.written)
+    result.forms = forms.written
     return result

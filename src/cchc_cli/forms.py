@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from cchc_cli.criteria import SURVEY, Leaf
+from cchc_cli.criteria import SURVEY, CriteriaSet, Leaf
 from cchc_cli.errors import InputError, UsageError
 from cchc_cli.formspec import Entered
-from cchc_cli.inputs import YearInputs, read_year
+from cchc_cli.inputs import Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors
+from cchc_cli.outputs import FORM_FILES, form_path
 from cchc_cli.readers.forms import LeafEntry
 from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE
 from cchc_cli.workspace import Workspace
@@ -45,16 +46,20 @@ def entered(leaf: Leaf, entry: LeafEntry | None, *, comment: bool = False) -> En
     )
 
 
+def _name(kind: str, **fields: object) -> str:
+    return FORM_FILES[kind].format(**fields).rsplit("/", 1)[-1]
+
+
 def self_form_name(unit_code: str) -> str:
-    return f"tu-danh-gia-{unit_code}.xlsx"
+    return _name("self", unit=unit_code)
 
 
 def appraisal_form_name(appraiser: str, round_no: int) -> str:
-    return f"tham-dinh-{appraiser}-vong-{round_no}.xlsx"
+    return _name("appraisal", appraiser=appraiser, round=round_no)
 
 
-def survey_form_name(year: int) -> str:
-    return f"khao-sat-{year}.xlsx"
+def survey_form_name(block: str, year: int) -> str:
+    return _name("survey", block=block, year=year)
 
 
 def write_forms(
@@ -65,8 +70,10 @@ def write_forms(
     out: Path | None = None,
     round_no: int = 1,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> TemplateResult:
-    """Write the forms of ``kind`` under ``out`` (default ``forms/<year>``)."""
+    """Write the forms of ``kind`` under ``out`` (default ``forms/<year>``);
+    ``progress(done, total)`` follows the writing."""
     from cchc_cli.writers.forms import (
         FormContext,
         write_appraisal_form,
@@ -94,25 +101,57 @@ def write_forms(
     out = out or ws.forms_dir(year)
     context = FormContext(settings=ws.settings, year=year)
     units = [u for u in inputs.register.units.values() if u.block in inputs.sets]
+    surveyed = (_surveyed_blocks(inputs.sets, units, order=list(ws.settings.blocks))
+                if kind in ("survey", "all") else [])
+    total = ((len(units) if kind in ("self", "all") else 0)
+             + (len(ws.settings.appraisers) if kind in ("appraisal", "all") else 0)
+             + len(surveyed))
+    done = 0
+
+    def advance(path: Path | None = None) -> None:
+        nonlocal done
+        if path is not None:
+            result.written.append(path)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     if kind in ("self", "all"):
         for unit in units:
-            path = out / "tu-danh-gia" / self_form_name(unit.code)
+            path = form_path(out, "self", unit=unit.code)
             write_self_form(path, unit=unit, criteria=inputs.sets[unit.block], context=context)
-            result.written.append(path)
+            advance(path)
     if kind in ("appraisal", "all"):
         for appraiser in ws.settings.appraisers:
             lines = _appraisal_lines(inputs, units, appraiser, round_no)
-            if not lines:
-                continue
-            path = out / "tham-dinh" / appraisal_form_name(appraiser, round_no)
-            write_appraisal_form(path, appraiser=appraiser, round_no=round_no, lines=lines,
-                                 sets=[inputs.sets[b] for b in inputs.sets], context=context)
-            result.written.append(path)
-    if kind in ("survey", "all"):
-        path = out / "khao-sat" / survey_form_name(year)
-        write_survey_form(path, units=units, sets=inputs.sets, context=context)
-        result.written.append(path)
+            if lines:
+                path = form_path(out, "appraisal", appraiser=appraiser, round=round_no)
+                write_appraisal_form(path, appraiser=appraiser, round_no=round_no,
+                                     lines=lines, sets=[inputs.sets[b] for b in inputs.sets],
+                                     context=context)
+                advance(path)
+            else:
+                advance()  # nothing for this appraiser to appraise
+    # One survey workbook per block: one code may mean different things in two blocks.
+    for block, members in surveyed:
+        path = form_path(out, "survey", block=block, year=year)
+        write_survey_form(path, units=members, sets={block: inputs.sets[block]},
+                          context=context)
+        advance(path)
     return result
+
+
+def _surveyed_blocks(sets: dict[str, CriteriaSet], units: list, *, order: list[str]
+                     ) -> list[tuple[str, list]]:
+    """Blocks whose criteria have survey leaves (in the order of cchc.yaml), with their
+    units (in register order)."""
+    found = []
+    for block in sorted(sets, key=lambda b: (order.index(b) if b in order else len(order), b)):
+        criteria = sets[block]
+        members = [u for u in units if u.block == block]
+        if members and any(leaf.kind == SURVEY for leaf in criteria.leaves):
+            found.append((block, members))
+    return found
 
 
 def _criteria_only(ws: Workspace, year: int) -> YearInputs:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +20,15 @@ from cchc_cli.cells import address_key
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+# The keys every issue has in JSON; a parameter never overwrites one of them.
+_RECORD_KEYS = frozenset({"code", "severity", "file", "sheet", "cell", "line", "unit",
+                          "criterion", "message"})
+
+# A parameter value as an issue keeps it: hashable (issues are deduplicated in a set)
+# and plain (issues travel back from worker processes).
+Param = str | int | float | bool | Decimal | None | tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +42,25 @@ class Issue:
     line: int | None = None
     unit: str | None = None
     criterion: str | None = None
+    # What the message was rendered from — the offending value, the limit, the rule —
+    # as (name, value) pairs, so that scripts can filter issues by them (the way
+    # frictionless keeps each error's fields beside its message).
+    params: tuple[tuple[str, Param], ...] = ()
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def fields(self) -> dict[str, Param]:
+        """The issue's parameters by name, e.g. ``{"value": "1.5", "max": Decimal(1)}``."""
+        return dict(self.params)
+
+    def param(self, name: str, default: Param = None) -> Param:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
 
     def location(self) -> str:
         """``file:line`` or ``file, Sheet!G14`` — as precise as the issue allows."""
@@ -49,7 +74,8 @@ class Issue:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The JSON of an issue: its fixed keys, then each parameter as a key of its own."""
+        data: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
             "file": self.file,
@@ -60,6 +86,10 @@ class Issue:
             "criterion": self.criterion,
             "message": self.message,
         }
+        for key, value in self.params:
+            if key not in _RECORD_KEYS:
+                data[key] = _json_value(value)
+        return data
 
     def sort_key(self) -> tuple:
         return (
@@ -456,6 +486,22 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Dữ liệu năm {year} có {count} lỗi; {units} đơn vị năm đó không được xếp hạng nên"
         " không so sánh được thứ hạng.",
     ),
+    # --- the results database and published years (SPEC §13.4) -------------------------
+    "co-so-du-lieu-loi": (
+        W,
+        "{detail} Kết quả năm trước được lấy từ dữ liệu đầu vào hoặc tệp nam-truoc.xlsx.",
+    ),
+    "chi-so-ngoai-khoang": (E, "Chỉ số {value} nằm ngoài khoảng 0–100."),
+    "chi-so-co-the-la-phan-so": (
+        W,
+        "Chỉ số {value} có vẻ là phân số (ô định dạng phần trăm?); nếu chỉ số là"
+        " {percent} %, hãy nhập {percent}.",
+    ),
+    "xep-hang-khong-khop-chi-so": (
+        W,
+        "Đơn vị '{unit}' xếp hạng {rank} với chỉ số {index}, cao hơn chỉ số {other_index}"
+        " của '{other}' xếp hạng {other_rank} cùng khối; hãy kiểm tra lại bảng đã gõ.",
+    ),
     # --- documents -------------------------------------------------------------------------
     "mau-van-ban-hong": (E, "Không mở được mẫu văn bản Word ({detail})."),
     "mau-van-ban-loi": (E, "Mẫu văn bản có thẻ Jinja sai hoặc dùng biến không có: {detail}."),
@@ -468,6 +514,12 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "thieu-khao-sat": (
         E,
         "Chưa có kết quả khảo sát chỉ số '{criterion}' của đơn vị '{unit}'.",
+    ),
+    # --- second release: documents, survey per block, command line -------------------
+    "khao-sat-sai-khoi": (
+        E,
+        "Biểu khảo sát này lập cho khối '{value}' nhưng đơn vị '{unit}' thuộc khối"
+        " '{expected}'; dòng bị bỏ qua — hãy nhập vào biểu khảo sát của khối '{expected}'.",
     ),
 }
 
@@ -504,7 +556,28 @@ def issue(
         line=line,
         unit=unit,
         criterion=criterion,
+        params=tuple((key, _kept(value)) for key, value in params.items()),
     )
+
+
+def _kept(value: Any) -> Param:
+    """A parameter as the issue stores it: plain values as they are, sequences as
+    tuples, anything else (a path, a set) as its text."""
+    if value is None or isinstance(value, str | int | float | Decimal):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_kept(item) for item in value)
+    return str(value)
+
+
+def _json_value(value: Param) -> Any:
+    if isinstance(value, Decimal):
+        from cchc_cli.numbers import json_number
+
+        return json_number(value) if value.is_finite() else str(value)
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    return value
 
 
 def has_errors(issues: Iterable[Issue]) -> bool:

@@ -24,6 +24,11 @@ class Band(StrictModel):
 
 class BlockSettings(StrictModel):
     name: Text = Field(description="Tên khối, ví dụ 'Sở, ban, ngành'")
+    formal_name: Text | None = Field(
+        default=None,
+        description="Tên khối trong văn bản (quyết định, báo cáo), viết như giữa câu, ví dụ"
+        " 'Ủy ban nhân dân các huyện, thị xã, thành phố'; mặc định: theo 'name'",
+    )
     classification: list[Band] | None = Field(
         default=None, description="Mức xếp loại riêng của khối (nếu khác mặc định)"
     )
@@ -150,6 +155,11 @@ class Settings(StrictModel):
     def block_name(self, block: str) -> str:
         own = self.blocks.get(block)
         return own.name if own else block
+
+    def formal_name(self, block: str) -> str | None:
+        """The block's name as legal text writes it, when cchc.yaml gives one."""
+        own = self.blocks.get(block)
+        return own.formal_name if own and own.formal_name else None
 
 
 def _known_keys() -> set[str]:

@@ -12,7 +12,7 @@ from functools import cached_property
 
 from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group
 from cchc_cli.numbers import HUNDRED, ZERO, Exact, as_decimal, exact_sub, exact_sum
-from cchc_cli.ranking import BlockRanking, RankEntry, YearRanking
+from cchc_cli.ranking import BlockRanking, PreviousYear, RankEntry, YearRanking
 from cchc_cli.scoring import clipped_index
 
 
@@ -48,6 +48,9 @@ class BlockSummary:
     unranked: list[RankEntry]
     counts: dict[str, int]  # band label → units, in band order
     average: Decimal | None
+    # Last year's average published index of the block (None when last year's blocks
+    # are unknown, e.g. a nam-truoc.xlsx without its 'Khối' column).
+    previous_average: Decimal | None = None
     areas: list[AreaSummary] = field(default_factory=list)
     criteria: CriteriaSet | None = None
 
@@ -84,7 +87,18 @@ def mean(values: list[Decimal]) -> Decimal | None:
     return sum(values, ZERO) / len(values) if values else None
 
 
-def summarize_block(block: BlockRanking) -> BlockSummary:
+def previous_average(previous: PreviousYear | None, block: str | None = None
+                     ) -> Decimal | None:
+    """Last year's average published index, of one block or (``block`` None) of all."""
+    if previous is None:
+        return None
+    values = [e.index for e in previous.entries.values() if e.index is not None
+              and e.rank is not None and (block is None or e.block == block)]
+    return mean(values)
+
+
+def summarize_block(block: BlockRanking, previous: PreviousYear | None = None
+                    ) -> BlockSummary:
     ranked = [e for e in block.entries if e.rank is not None]
     unranked = [e for e in block.entries if e.rank is None]
     counts = {band.label: 0 for band in block.bands}
@@ -98,6 +112,7 @@ def summarize_block(block: BlockRanking) -> BlockSummary:
         unranked=unranked,
         counts=counts,
         average=mean([e.unit.index_published for e in ranked]),  # type: ignore[misc]
+        previous_average=previous_average(previous, block.block),
     )
     if block.criteria is not None:
         summary.areas = _areas(block.criteria, ranked)
@@ -153,4 +168,39 @@ def _losses(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[CriterionLos
 
 
 def summarize(ranking: YearRanking) -> list[BlockSummary]:
-    return [summarize_block(block) for block in ranking.blocks]
+    return [summarize_block(block, ranking.previous) for block in ranking.blocks]
+
+
+@dataclass
+class ProvinceSummary:
+    """The whole province: what the report opens with."""
+
+    units: int
+    unranked: int
+    counts: dict[str, int]  # band label → units, bands of every block in order
+    average: Decimal | None
+    previous_average: Decimal | None
+    risen: int
+    fallen: int
+    kept: int
+    not_compared: int
+
+
+def summarize_province(ranking: YearRanking, blocks: list[BlockSummary]) -> ProvinceSummary:
+    counts: dict[str, int] = {}
+    for block in blocks:
+        for label, n in block.counts.items():
+            counts[label] = counts.get(label, 0) + n
+    ranked = [e for block in blocks for e in block.ranked]
+    changes = [e.rank_change for e in ranked]
+    return ProvinceSummary(
+        units=sum(len(b.ranked) + len(b.unranked) for b in blocks),
+        unranked=sum(len(b.unranked) for b in blocks),
+        counts=counts,
+        average=mean([e.unit.index_published for e in ranked]),  # type: ignore[misc]
+        previous_average=previous_average(ranking.previous),
+        risen=sum(1 for c in changes if c is not None and c > 0),
+        fallen=sum(1 for c in changes if c is not None and c < 0),
+        kept=sum(1 for c in changes if c == 0),
+        not_compared=sum(1 for c in changes if c is None),
+    )

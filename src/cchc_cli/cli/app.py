@@ -3,12 +3,13 @@ loads pandas, openpyxl, pydantic or the readers — commands import what they ne
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from cchc_cli import __version__
 from cchc_cli.cli import commands
+from cchc_cli.cli.vietnamese import localise
 
 app = typer.Typer(
     name="cchc",
@@ -41,45 +42,7 @@ def root(
 
 
 commands.register(app)
-
-
-def _localise_help() -> None:
-    """Vietnamese headings and help-option text in help screens.
-
-    Help is rendered by Typer's plain formatter (the rich one costs ~50 ms at start-up,
-    and ``cchc --help`` must stay under 0.15 s); its headings are English constants, so
-    the formatter class and the help option are adjusted here, once, before parsing.
-    """
-    try:
-        from typer._click.core import Command, Context
-        from typer._click.formatting import HelpFormatter
-    except ImportError:  # pragma: no cover - Typer's internals moved: keep English help
-        return
-
-    class VietnameseFormatter(HelpFormatter):
-        titles = {"Options": "Tùy chọn", "Commands": "Lệnh", "Arguments": "Tham số"}
-
-        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-            super().write_usage(prog, args.replace("[OPTIONS]", "[TÙY CHỌN]")
-                                .replace("COMMAND [ARGS]...", "LỆNH [THAM SỐ]..."),
-                                prefix="Cách dùng: ")
-
-        def write_heading(self, heading: str) -> None:
-            super().write_heading(self.titles.get(heading, heading))
-
-    Context.formatter_class = VietnameseFormatter
-    original = Command.get_help_option
-
-    def get_help_option(self: Command, ctx: Context) -> Any:
-        option = original(self, ctx)
-        if option is not None:
-            option.help = "Hiện hướng dẫn này rồi thoát."
-        return option
-
-    Command.get_help_option = get_help_option  # type: ignore[method-assign]
-
-
-_localise_help()
+localise()
 
 
 def main() -> None:

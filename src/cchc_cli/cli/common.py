@@ -31,15 +31,24 @@ class OutputFormat(StrEnum):
 WorkspaceOpt = Annotated[
     Path,
     typer.Option("--workspace", "-w", help="Thư mục làm việc (mặc định: thư mục hiện tại).",
-                 file_okay=False),
+                 file_okay=False, metavar="THƯ_MỤC", show_default=False),
 ]
-YearOpt = Annotated[int, typer.Option("--year", "-y", help="Năm đánh giá, ví dụ 2023.")]
+# Result commands (score, rank, report, explain, template, and later status, feedback,
+# publish, whatif) default to the latest year of the workspace: see resolve_year.
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", "-y", metavar="NĂM",
+                 help="Năm đánh giá, ví dụ 2023 (mặc định: năm mới nhất của không gian"
+                 " làm việc)."),
+]
 OptionalYearOpt = Annotated[
-    int | None, typer.Option("--year", "-y", help="Năm đánh giá (mặc định: mọi năm).")
+    int | None, typer.Option("--year", "-y", metavar="NĂM",
+                             help="Năm đánh giá (mặc định: mọi năm).")
 ]
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="text (đọc trên màn hình) hoặc json (cho máy đọc)."),
+    typer.Option("--format", "-f", metavar="text|json", show_default=False,
+                 help="text (đọc trên màn hình, mặc định) hoặc json (cho máy đọc)."),
 ]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Hiện chi tiết lỗi (traceback) để báo lỗi phần mềm.")
@@ -47,7 +56,7 @@ DebugOpt = Annotated[
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")]
 JobsOpt = Annotated[
     int | None,
-    typer.Option("--jobs", "-j", min=1,
+    typer.Option("--jobs", "-j", min=1, metavar="N",
                  help="Số tiến trình đọc tệp song song (mặc định: số lõi CPU;"
                  " tuần tự khi ít tệp)."),
 ]
@@ -58,9 +67,25 @@ AllowErrorsOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="Thời điểm ghi vào trang Nguồn (YYYY-MM-DD[THH:MM]);"
-                 " mặc định: lúc chạy."),
+    typer.Option("--as-of", metavar="NGÀY[THH:MM]",
+                 help="Thời điểm tính kết quả, dạng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM: ghi"
+                 " vào trang Nguồn của bảng tính và thuộc tính văn bản, và là năm ở dòng"
+                 " ngày tháng của dự thảo quyết định khi không có --date. Cùng đầu vào và"
+                 " cùng --as-of thì kết quả giống hệt từng byte. Mặc định: lúc chạy."),
 ]
+
+
+def resolve_year(workspace: Path, year: int | None) -> int:
+    """``--year``, or else the latest year of the workspace — said on stderr, so that
+    stdout (``--format json``) stays one document. Call inside ``guard``."""
+    if year is not None:
+        return year
+    from cchc_cli.api import latest_year
+
+    found = latest_year(workspace)
+    stderr_console().print(f"Năm đánh giá: {found} (năm mới nhất trong không gian làm việc;"
+                           " chọn năm khác bằng --year).")
+    return found
 
 
 def esc(value: object) -> str:
@@ -118,16 +143,17 @@ PROGRESS_MIN_FILES = 300
 
 
 @contextlib.contextmanager
-def progress_bar(quiet: bool, label: str = "Đọc tệp") -> Iterator[Any]:
+def progress_bar(quiet: bool, label: str = "Đọc tệp", *,
+                 minimum: int = PROGRESS_MIN_FILES) -> Iterator[Any]:
     """A callback ``(done, total)`` that drives a rich progress bar on stderr.
 
-    The bar appears only for long runs and never on stdout, so ``--format json`` output
-    stays one clean document.
+    The bar appears only for long runs (``minimum`` items or more) and never on stdout,
+    so ``--format json`` output stays one clean document.
     """
     state: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
-        if quiet or total < PROGRESS_MIN_FILES:
+        if quiet or total < minimum:
             return
         if "bar" not in state:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -159,9 +185,10 @@ def emit_json(document: Any) -> None:
 
 
 def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> NoReturn:
-    """The end of score, rank and report: the JSON document, or the issues, the tables
-    (``render(console, run)``), why nothing was written (``blocked``) and what was; the
-    exit code the issues call for."""
+    """The end of score, rank and report: the JSON document, or the tables
+    (``render(console, run)``), then — after them, where they do not scroll away — a
+    short summary of the issues by root cause, why nothing was written (``blocked``) and
+    what was; the exit code the issues call for."""
     from cchc_cli.timing import stage
 
     if output is OutputFormat.json:
@@ -169,8 +196,9 @@ def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> 
             emit_json(run.to_dict())
         raise typer.Exit(int(exit_code_for(run.issues)))
     console = stdout_console()
-    print_issues(console, run.issues, limit=None if len(run.issues) <= 60 else 60)
     render(console, run)
+    details = next((p for p in run.written if p.name.startswith("van-de-")), None)
+    print_summary(console, run.issues, details=details, root=run.workspace.root)
     if run.blocked:
         errors, _ = issue_counts(run.issues)
         console.print(f"[bold red]Có {errors} lỗi[/]: {blocked}")
@@ -179,9 +207,37 @@ def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> 
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
-def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:
-    from rich.markup import escape
+def print_summary(console: Any, issues: Iterable[Any], *, details: Path | None = None,
+                  root: Path | None = None) -> None:
+    """Errors and warnings grouped by root cause, each with its first examples."""
+    from cchc_cli.diagnosis import root_causes
 
+    issues = list(issues)
+    if not issues:
+        console.print("[green]Không có lỗi, không có cảnh báo.[/]")
+        return
+    errors, warnings = issue_counts(issues)
+    causes = root_causes(issues)
+    console.print()
+    console.print(f"[bold]Tóm tắt:[/] {errors} lỗi, {warnings} cảnh báo, do {len(causes)}"
+                  " nguyên nhân:")
+    for cause in causes:
+        colour, label = ("red", "LỖI") if cause.is_error else ("yellow", "CẢNH BÁO")
+        console.print(f"[bold {colour}]{label}[/] {esc(cause.title)}")
+        for item in cause.examples:
+            console.print(f"    [dim]{esc(item.location() or '–')}:[/] {esc(item.message)}")
+        if cause.more:
+            console.print(f"    [dim]… và {cause.more} vấn đề khác cùng nguyên nhân.[/]")
+    if details is not None:
+        shown = details
+        if root is not None:
+            with contextlib.suppress(ValueError):
+                shown = details.relative_to(root)
+        console.print(f"Danh sách đầy đủ ({len(issues)} vấn đề, kèm tệp, trang, ô):"
+                      f" {esc(shown.as_posix())}")
+
+
+def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = None) -> None:
     issues = list(issues)
     shown = issues if limit is None else issues[:limit]
     for item in shown:
@@ -195,9 +251,9 @@ def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = Non
             ) if part
         )
         console.print(
-            f"[bold {colour}]{label}[/] {escape(where)}"
-            + (f" {escape(who)}" if who else "")
-            + f": {escape(item.message)} [dim]({item.code})[/]"
+            f"[bold {colour}]{label}[/] {esc(where)}"
+            + (f" {esc(who)}" if who else "")
+            + f": {esc(item.message)} [dim]({item.code})[/]"
         )
     if limit is not None and len(issues) > limit:
         console.print(f"… và {len(issues) - limit} vấn đề khác (xem --format json).")

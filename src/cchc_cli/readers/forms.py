@@ -926,7 +926,9 @@ def _appraised_inputs(where: _Where, sheet: Sheet, header_row: int, cols: dict[s
     values = []
     for spec in leaf.rule.inputs:
         item = group.inputs.get(spec.key)
-        if item is None:
+        if item is None and entry.na:
+            item = InputValue(spec.key, None)  # not applicable: no value needed
+        elif item is None:
             item = InputValue(spec.key, None, *_row_of(sheet, header_row, cols,
                                                         where.unit or "",
                                                         leaf.input_code(spec.key)))
@@ -989,19 +991,24 @@ def _points_without_input(where: _Where, row: list[Any], r: int, cols: dict[str,
 
 def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
                  issues: list[Issue]) -> SurveyForm | None:
+    """A survey workbook: one block's (its ``_cchc`` names the block, its headers carry
+    codes and names) or, as written before, one for every block. Each unit's row is read
+    against its own block's criteria."""
     where = _Where(rel, sheet.name, issues, errors=sheet.errors)
     header = find_header(sheet, SURVEY_HEADERS, {"unit"})
     if isinstance(header, HeaderMissing):
         _missing_columns(where, header)
         return None
+    stated = meta.get("block", "")
+    form_block = stated if stated in ctx.sets else None
     survey_codes = {
-        leaf.code for criteria in ctx.sets.values() for leaf in criteria.leaves
-        if leaf.kind == SURVEY
+        leaf.code for block, criteria in ctx.sets.items() for leaf in criteria.leaves
+        if leaf.kind == SURVEY and form_block in (None, block)
     }
     code_cols: dict[int, str] = {}
     header_row = sheet.rows[header.row]
     for c, raw in enumerate(header_row):
-        text = cell_text(raw)
+        text = _survey_code(cell_text(raw))
         if text in survey_codes:
             code_cols[c] = text
         elif _CODE_LIKE.match(text):
@@ -1024,6 +1031,10 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
         criteria = ctx.sets.get(block)
         if criteria is None:
             continue  # the criteria set's own errors are reported elsewhere
+        if form_block is not None and block != form_block and filled:
+            where.add("khao-sat-sai-khoi", address(r, header.columns["unit"]),
+                      value=form_block, expected=block)
+            continue
         for c, code in filled:
             cell = address(r, c)
             leaf = criteria.leaf(code)
@@ -1035,6 +1046,13 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
                 values.append(value)
     where.unit = None
     return SurveyForm(file=rel, sheet=sheet.name, values=values)
+
+
+def _survey_code(header: str) -> str:
+    """The code a survey column's header starts with: '8.1', or '8.1' from '8.1\nChỉ
+    số hài lòng …' and '8.1. Chỉ số hài lòng …'."""
+    first = header.split(maxsplit=1)[0] if header else ""
+    return first.rstrip(".:-–") if _CODE_LIKE.match(first.rstrip(".:-–")) else header
 
 
 def _survey_value(where: _Where, raw: Any, cell: str, leaf: Leaf) -> SurveyValue | None:

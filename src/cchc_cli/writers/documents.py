@@ -14,12 +14,23 @@ import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_cli.numbers import vi
+from cchc_cli.writers.docx_finish import DocumentProperties, finish
 
-DECISION_TEMPLATE = "quyet-dinh.docx"
-REPORT_TEMPLATE = "bao-cao.docx"
+if TYPE_CHECKING:
+    from cchc_cli.record import YearResult
+    from cchc_cli.report import Chart, DocumentOptions
+
+# The documents of ``cchc report`` (keys of outputs.RESULT_FILES) and their templates.
+DOCUMENT_TEMPLATES = {"decision": "quyet-dinh.docx", "report": "bao-cao.docx"}
+DECISION_TEMPLATE = DOCUMENT_TEMPLATES["decision"]
+REPORT_TEMPLATE = DOCUMENT_TEMPLATES["report"]
+DOCUMENT_TITLES = {
+    "decision": "Quyết định phê duyệt Chỉ số cải cách hành chính năm {year}",
+    "report": "Báo cáo kết quả xác định Chỉ số cải cách hành chính năm {year}",
+}
 _LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -34,64 +45,75 @@ class TemplateProblem(Exception):
 
 
 CHART_MAX_BARS = 40
+AVERAGE_COLOUR = "#C00000"
 
 
-def bar_chart_png(names: list[str], values: list[Decimal], *, precision: int) -> bytes:
-    """A horizontal bar chart of a block's indices, best first, as PNG bytes.
+def bar_chart_png(chart: Chart, *, precision: int) -> bytes:
+    """:func:`bar_chart_figure` as PNG bytes (no software name, for identical bytes)."""
+    buffer = io.BytesIO()
+    bar_chart_figure(chart, precision=precision).savefig(buffer, format="png",
+                                                         metadata={"Software": None})
+    return buffer.getvalue()
 
-    A block of more than 40 units (the communes of a province) would make bars too thin
-    to read on an A4 page: the chart then shows the 20 highest and the 20 lowest.
+
+def bar_chart_figure(chart: Chart, *, precision: int) -> Any:
+    """A horizontal bar chart of a block's indices, best first (a matplotlib Figure).
+
+    The axis starts at 0, so that bar lengths compare honestly, and a dashed line marks
+    the block average. A block of more than 40 units (the communes of a province) would
+    make bars too thin to read on an A4 page: the chart then shows the 20 highest and
+    the 20 lowest.
     """
+    names: list[str] = list(chart.names)
+    values: list[Decimal | None] = list(chart.values)
     note = ""
     if len(names) > CHART_MAX_BARS:
         half = CHART_MAX_BARS // 2
         note = f"{half} đơn vị cao nhất và {half} đơn vị thấp nhất trong {len(names)} đơn vị"
         names = [*names[:half], "…", *names[-half:]]
-        values = [*values[:half], None, *values[-half:]]  # type: ignore[list-item]
+        values = [*values[:half], None, *values[-half:]]
     # Figure + Agg canvas directly: pyplot's import and state machine are not needed.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = max(2.4, 0.22 * len(names) + 1.0)
+    serif = "DejaVu Serif"
+    height = max(2.6, 0.24 * len(names) + 1.5)
     figure = Figure(figsize=(7.2, height), dpi=130)
     FigureCanvasAgg(figure)
     longest = max((len(n) for n in names), default=10)
-    # Room for the names on the left (tight_layout would measure them, slowly).
-    figure.subplots_adjust(left=min(0.5, 0.04 + 0.0105 * longest), right=0.96,
-                           top=1 - 0.25 / height, bottom=0.55 / height)
+    # Room for the names on the left (tight_layout would measure them, slowly), and for
+    # the key above the bars.
+    figure.subplots_adjust(left=min(0.5, 0.04 + 0.0118 * longest), right=0.96,
+                           top=1 - 0.45 / height, bottom=0.8 / height)
     axes = figure.subplots()
     numbers = [float(v) if v is not None else 0.0 for v in values]
     positions = list(range(len(names)))
     axes.barh(positions, numbers, color="#2E75B6", height=0.7)
     axes.margins(y=0.01)
-    axes.set_yticks(positions, labels=names, fontsize=8, fontfamily="DejaVu Serif")
+    axes.set_yticks(positions, labels=names, fontsize=9, fontfamily=serif)
     axes.invert_yaxis()
-    shown = [n for n, v in zip(numbers, values, strict=True) if v is not None]
-    lowest = min(shown) if shown else 0
-    axes.set_xlim(max(0, int(lowest // 10) * 10 - 10), 100)
+    axes.set_xlim(0, 100)
     axes.set_xlabel("Chỉ số CCHC (%)" + (f" — {note}" if note else ""), fontsize=8,
-                    fontfamily="DejaVu Serif")
+                    fontfamily=serif)
     axes.tick_params(axis="x", labelsize=8)
     axes.grid(axis="x", color="#D9D9D9", linewidth=0.6)
     axes.set_axisbelow(True)
     for spine in ("top", "right"):
         axes.spines[spine].set_visible(False)
     for y, value in zip(positions, values, strict=True):
-        if value is None:
-            continue
-        axes.text(float(value) + 0.3, y, vi(value, precision), va="center", fontsize=7,
-                  fontfamily="DejaVu Serif")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def template_path(workspace_root: Path, name: str) -> Path:
-    """The workspace's own ``templates/<name>`` if present, else the bundled one."""
-    from cchc_cli.resources import bundled
-
-    own = workspace_root / "templates" / name
-    return own if own.is_file() else bundled("templates") / name
+        if value is not None:
+            # On white, so that the average's line never crosses a number.
+            axes.text(float(value) + 0.6, y, vi(value, precision), va="center", fontsize=8,
+                      fontfamily=serif, zorder=4,
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4})
+    if chart.average is not None:
+        label = f"Bình quân khối: {vi(chart.average, precision)} %"
+        axes.axvline(float(chart.average), color=AVERAGE_COLOUR, linestyle="--",
+                     linewidth=1.2, label=label, zorder=3)
+        # Above the bars, clear of them.
+        axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                    borderaxespad=0.2, prop={"size": 9, "family": serif})
+    return figure
 
 
 def _environment() -> Any:
@@ -125,8 +147,39 @@ def _checked_template(template: Path) -> bytes:
     return data
 
 
-def render(template: Path, values: dict[str, Any], charts: list[bytes] | None = None) -> bytes:
-    """Render one template; charts (PNG bytes, one per block) go to ``blocks[i].chart``."""
+def render_documents(result: YearResult, templates: dict[str, Path], options: DocumentOptions
+                     ) -> tuple[dict[str, bytes], list[tuple[str, TemplateProblem]]]:
+    """Both documents of a ranked year, as bytes by kind, and the templates' problems.
+
+    ``templates`` maps each kind of DOCUMENT_TEMPLATES to the template file to use.
+    """
+    from cchc_cli.report import build_context
+    from cchc_cli.timing import stage
+
+    context = build_context(result, options)
+    with stage("charts"):
+        charts = [bar_chart_png(chart, precision=result.precision) for chart in context.charts]
+    rendered: dict[str, bytes] = {}
+    problems: list[tuple[str, TemplateProblem]] = []
+    for kind, template in templates.items():
+        properties = DocumentProperties(
+            author=result.settings.authority,
+            title=DOCUMENT_TITLES[kind].format(year=result.year),
+            moment=result.as_of,
+        )
+        try:
+            with stage("documents"):
+                rendered[kind] = render(template, context.for_document(kind),
+                                        charts if kind == "report" else None, properties)
+        except TemplateProblem as problem:
+            problems.append((kind, problem))
+    return rendered, problems
+
+
+def render(template: Path, values: dict[str, Any], charts: list[bytes] | None = None,
+           properties: DocumentProperties | None = None) -> bytes:
+    """Render one template; charts (PNG bytes, one per block) go to ``blocks[i].chart``;
+    then the finishing touches every document gets (:func:`docx_finish.finish`)."""
     import jinja2
     from docx.shared import Mm
     from docxtpl import DocxTemplate, InlineImage
@@ -154,6 +207,7 @@ def render(template: Path, values: dict[str, Any], charts: list[bytes] | None = 
     except Exception as exc:  # docxtpl's own errors on malformed tags
         raise TemplateProblem("mau-van-ban-loi", f"{type(exc).__name__}: {str(exc)[:200]}") \
             from exc
+    finish(document.docx, properties)
     buffer = io.BytesIO()
     document.save(buffer)
     data = buffer.getvalue()

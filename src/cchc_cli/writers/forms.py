@@ -711,6 +711,12 @@ def survey_columns(sets: Iterable[CriteriaSet]) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+def survey_header(code: str, name: str) -> str:
+    """A survey column's header: the leaf's code, then its name on the next line (the
+    reader takes the code from the first word)."""
+    return f"{code}\n{name}"
+
+
 def write_survey_form(
     path: Path,
     *,
@@ -719,8 +725,20 @@ def write_survey_form(
     context: FormContext,
     values: Mapping[tuple[str, str], Decimal | str] | None = None,
 ) -> None:
-    """One workbook for every unit; ``values[(unit, code)]`` is a % or ``"x"``."""
+    """A survey workbook; ``values[(unit, code)]`` is a % or ``"x"``.
+
+    With one block's criteria set (what ``cchc template`` writes, one workbook per
+    block): that block's survey leaves, each header carrying the code and the block's
+    own name of the leaf, and ``_cchc`` naming the block — one code may mean different
+    things in different blocks. With several sets: the single workbook of the first
+    release, every unit against its own block (still read, and written by the example
+    generator).
+    """
     values = values or {}
+    if len(sets) == 1:
+        _write_block_survey(path, units=units, criteria=next(iter(sets.values())),
+                            context=context, values=values)
+        return
     columns = survey_columns(sets.values())
     with atomic_path(path) as temp:
         workbook = new_workbook(temp, font_size=11)
@@ -768,6 +786,69 @@ def write_survey_form(
         a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
         _protect(sheet)
         workbook.close()
+
+
+def _write_block_survey(path: Path, *, units: list[Unit], criteria: CriteriaSet,
+                        context: FormContext,
+                        values: Mapping[tuple[str, str], Decimal | str]) -> None:
+    columns = survey_columns([criteria])
+    name = context.settings.block_name(criteria.block)
+    with atomic_path(path) as temp:
+        workbook = new_workbook(temp, font_size=11)
+        looks = _Looks(workbook)
+        sheet = workbook.add_worksheet(SURVEY_SHEET)
+        _write_meta(workbook, {"kind": KIND_SURVEY, "year": context.year,
+                               "block": criteria.block, "criteria_id": criteria.id,
+                               "criteria_fingerprint": criteria.fingerprint,
+                               "tool_version": __version__})
+        last = 1 + len(columns)
+        widths = [11.0, 34.0, *[22.0] * len(columns)]
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, width)
+        sheet.merge_range(0, 0, 0, last, "KẾT QUẢ KHẢO SÁT, ĐIỀU TRA XÃ HỘI HỌC NĂM"
+                          f" {context.year} — {name.upper()}", looks.title)
+        sheet.set_row(0, 36)
+        sheet.merge_range(1, 0, 1, last, INSTRUCTIONS_SURVEY_BLOCK, looks.note)
+        sheet.set_row(1, 48)
+        sheet.merge_range(3, 0, 3, last, f"Khối: {name} (mã {criteria.block}); bộ tiêu chí"
+                          f" {criteria.id}", looks.subtitle)
+        sheet.write_string(SURVEY_HEADER_ROW, 0, SURVEY_HEADERS["unit"], looks.header)
+        sheet.write_string(SURVEY_HEADER_ROW, 1, SURVEY_HEADERS["unit_name"], looks.header)
+        for i, (code, leaf_name) in enumerate(columns):
+            sheet.write_string(SURVEY_HEADER_ROW, 2 + i, survey_header(code, leaf_name),
+                               looks.header)
+        fit_height(sheet, SURVEY_HEADER_ROW, [(survey_header(code, leaf_name), widths[2])
+                                              for code, leaf_name in columns])
+        checks = _Checks()
+        r = SURVEY_HEADER_ROW
+        for r, unit in enumerate(units, start=SURVEY_HEADER_ROW + 1):
+            sheet.write_string(r, 0, unit.code, looks.code)
+            sheet.write_string(r, 1, unit.name, looks.text)
+            fit_height(sheet, r, [(unit.name, widths[1])])
+            excluded = _na_codes(unit, criteria)
+            for i, (code, _) in enumerate(columns):
+                c = 2 + i
+                leaf = criteria.leaf_of(code)
+                if code in excluded:  # the register says not applicable
+                    sheet.write_blank(r, c, None, looks.grey)
+                    continue
+                write_value(sheet, r, c, values.get((unit.code, code)), looks.input_num)
+                checks.add(("survey", c, leaf.na_allowed), r, c,
+                           _survey_check(leaf.na_allowed))
+        checks.write(sheet)
+        sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
+        sheet.autofilter(SURVEY_HEADER_ROW, 0, max(r, SURVEY_HEADER_ROW + 1), last)
+        a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
+        _protect(sheet)
+        workbook.close()
+
+
+INSTRUCTIONS_SURVEY_BLOCK = (
+    "Hướng dẫn: nhập tỷ lệ phần trăm từ 0 đến 100 (ví dụ 91,17) cho từng đơn vị và từng"
+    " chỉ số khảo sát của khối; nhập x nếu không áp dụng (chỉ với chỉ số cho phép). Mỗi"
+    " khối có biểu khảo sát riêng vì cùng một mã chỉ số có thể có nội dung khác nhau ở"
+    " các khối."
+)
 
 
 def _survey_check(na_allowed: bool) -> Any:

@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_cli import __version__
 from cchc_cli.writers.atomic import atomic_path
-from cchc_cli.writers.scores import sheet_title, write_issue_sheet
+from cchc_cli.writers.scores import result_styles, write_issue_sheet
 from cchc_cli.writers.xlsx import (
+    RESULT_FONT_SIZE,
     Styles,
-    a4_landscape,
     fit_height,
     header_row,
     new_workbook,
+    print_setup,
+    sheet_title,
     title_row,
     write_value,
 )
@@ -32,20 +34,20 @@ HEADER_ROW = 4
 def _side_headers(with_block: bool) -> list[tuple[str, float]]:
     headers: list[tuple[str, float]] = [("STT", 5)]
     if with_block:
-        headers.append(("Khối", 13))
-    headers += [("Mã", 8), ("Đơn vị", 26), ("Chỉ số hiện tại", 9), ("Chỉ số phương án", 9),
+        headers.append(("Khối", 12))
+    headers += [("Mã", 8), ("Đơn vị", 24), ("Chỉ số hiện tại", 9), ("Chỉ số phương án", 9),
                 ("Chênh lệch", 8), ("Hạng hiện tại", 7), ("Hạng phương án", 8),
                 ("Xếp loại hiện tại", 10), ("Xếp loại phương án", 10),
                 # wide enough for 'Hoàn thành xuất sắc nhiệm vụ' on one line
-                ("Đánh giá người đứng đầu hiện tại", 27),
-                ("Đánh giá người đứng đầu phương án", 27)]
+                ("Đánh giá người đứng đầu hiện tại", 25),
+                ("Đánh giá người đứng đầu phương án", 25)]
     return headers
 
 
 def write_whatif_workbook(path: Path, run: WhatifRun) -> None:
     with atomic_path(path) as temp:
-        workbook = new_workbook(temp)
-        styles = Styles(workbook, precision=run.precision)
+        workbook = new_workbook(temp, font_size=RESULT_FONT_SIZE)
+        styles = result_styles(workbook, run.precision)
         used: set[str] = set()
         _summary_sheet(workbook, styles, run, sheet_title("Tóm tắt", used))
         blocks: dict[str, list[UnitOutcome]] = {}
@@ -79,8 +81,8 @@ def _summary_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
     sheet = workbook.add_worksheet(name)
     headers = _side_headers(with_block=True)
     last = len(headers) - 1
-    title_row(sheet, styles, f"PHƯƠNG ÁN ĐIỀU CHỈNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {run.year}",
-              last)
+    title = f"PHƯƠNG ÁN ĐIỀU CHỈNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {run.year}"
+    title_row(sheet, styles, title, last)
     wrap = styles.get(text_wrap=True, valign="top")
     province = run.workspace.settings.province
     lines = [f"{province}: kết quả hiện tại (theo dữ liệu đã nhận) và kết quả theo phương án"
@@ -100,7 +102,7 @@ def _summary_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
                           " người đứng đầu.", styles.text(italic=True))
     for r, unit in enumerate(changed, start=HEADER_ROW + 1):
         _unit_row(sheet, styles, r, r - HEADER_ROW, unit, with_block=True, fill=None)
-    _finish(sheet, len(headers), HEADER_ROW, HEADER_ROW + max(1, len(changed)))
+    _finish(sheet, headers, HEADER_ROW, HEADER_ROW + max(1, len(changed)), title)
 
 
 def _block_sheet(workbook: Any, styles: Styles, run: WhatifRun, block_name: str,
@@ -108,8 +110,8 @@ def _block_sheet(workbook: Any, styles: Styles, run: WhatifRun, block_name: str,
     sheet = workbook.add_worksheet(name)
     headers = _side_headers(with_block=False)
     last = len(headers) - 1
-    title_row(sheet, styles, f"{block_name.upper()} — HIỆN TẠI VÀ PHƯƠNG ÁN ĐIỀU CHỈNH NĂM"
-              f" {run.year}", last)
+    title = f"{block_name.upper()} — HIỆN TẠI VÀ PHƯƠNG ÁN ĐIỀU CHỈNH NĂM {run.year}"
+    title_row(sheet, styles, title, last)
     note = styles.get(italic=True, text_wrap=True)
     sheet.merge_range(1, 0, 1, last, "Các đơn vị thay đổi xếp hạng, xếp loại hoặc đánh giá"
                       " người đứng đầu được tô màu và xếp trước; sau đó các đơn vị còn lại"
@@ -119,7 +121,7 @@ def _block_sheet(workbook: Any, styles: Styles, run: WhatifRun, block_name: str,
     for r, unit in enumerate(ordered, start=HEADER_ROW + 1):
         _unit_row(sheet, styles, r, r - HEADER_ROW, unit, with_block=False,
                   fill=CHANGED_FILL if unit.changed else None)
-    _finish(sheet, len(headers), HEADER_ROW, HEADER_ROW + max(1, len(ordered)))
+    _finish(sheet, headers, HEADER_ROW, HEADER_ROW + max(1, len(ordered)), title)
 
 
 def _unit_row(sheet: Any, styles: Styles, r: int, number: int, unit: UnitOutcome, *,
@@ -156,10 +158,12 @@ def _signed_format(styles: Styles) -> str:
     return f"+{places};-{places};{places}"
 
 
-def _finish(sheet: Any, width: int, header: int, last_row: int) -> None:
+def _finish(sheet: Any, headers: Sequence[tuple[str, float]], header: int, last_row: int,
+            title: str) -> None:
+    """Frozen and filtered header; printed A4 landscape, header rows on every page."""
     sheet.freeze_panes(header + 1, 0)
-    sheet.autofilter(header, 0, last_row, width - 1)
-    a4_landscape(sheet, repeat_rows=(header, header))
+    sheet.autofilter(header, 0, last_row, len(headers) - 1)
+    print_setup(sheet, [w for _, w in headers], title=title, repeat_rows=(header, header))
 
 
 def _changes_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> None:
@@ -171,7 +175,8 @@ def _changes_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
     widths = [6, 16, 12, 40, 60]
     for c, width in enumerate(widths):
         sheet.set_column(c, c, width)
-    title_row(sheet, styles, f"NỘI DUNG ĐIỀU CHỈNH — NĂM {run.year}", len(widths) - 1)
+    title = f"NỘI DUNG ĐIỀU CHỈNH — NĂM {run.year}"
+    title_row(sheet, styles, title, len(widths) - 1)
     row = 2
     criteria = [(c.block or "", c.code, c.name, describe(c))
                 for block in run.criteria_changes for c in block.changes]
@@ -186,7 +191,7 @@ def _changes_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
     _section(sheet, styles, row, "3. Giá trị điều chỉnh (vòng thẩm định cuối cùng)",
              ("STT", "Mã đơn vị", "Mã tiêu chí", "Hiện tại", "Phương án (nhận xét)"), values,
              widths)
-    a4_landscape(sheet)
+    print_setup(sheet, widths, title=title)
 
 
 def _section(sheet: Any, styles: Styles, row: int, title: str, headers: Sequence[str],
@@ -215,7 +220,7 @@ def _sources_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
     sheet = workbook.add_worksheet(name)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 1, 80)
-    title_row(sheet, styles, "NGUỒN", 1)
+    title_row(sheet, styles, "NGUỒN CỦA PHƯƠNG ÁN", 1)
     sources = run.sources
     rows = [("Tỉnh", run.workspace.settings.province), ("Năm đánh giá", run.year),
             ("Thời điểm tính", run.as_of.strftime("%d/%m/%Y %H:%M")),
@@ -227,7 +232,7 @@ def _sources_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> 
     for r, (label, value) in enumerate(rows, start=2):
         write_value(sheet, r, 0, label, styles.text(bold=True))
         write_value(sheet, r, 1, value, text)
-    a4_landscape(sheet)
+    print_setup(sheet, [36, 80], title="NGUỒN CỦA PHƯƠNG ÁN")
 
 
 # --------------------------------------------------------------------------------------
@@ -252,8 +257,8 @@ METHOD_LINES = (
 def write_disputes_workbook(path: Path, run: Any) -> None:
     bounds = run.bounds
     with atomic_path(path) as temp:
-        workbook = new_workbook(temp)
-        styles = Styles(workbook, precision=bounds.precision)
+        workbook = new_workbook(temp, font_size=RESULT_FONT_SIZE)
+        styles = result_styles(workbook, bounds.precision)
         used: set[str] = set()
         _bounds_sheet(workbook, styles, run, sheet_title("Khoảng kết quả", used))
         _disputes_sheet(workbook, styles, run, sheet_title("Điểm chưa thống nhất", used))
@@ -278,13 +283,13 @@ def _bounds_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
     bounds = run.bounds
     sheet = workbook.add_worksheet(name)
     headers: list[tuple[str, float]] = [
-        ("STT", 5), ("Khối", 14), ("Mã", 8), ("Đơn vị", 26), ("Số điểm chưa thống nhất", 9),
+        ("STT", 5), ("Khối", 14), ("Mã", 8), ("Đơn vị", 24), ("Số điểm chưa thống nhất", 9),
         ("Chỉ số thấp nhất", 9), ("Chỉ số cao nhất", 9), ("Hạng tốt nhất", 7),
-        ("Hạng kém nhất", 7), ("Xếp loại", 16), ("Đánh giá người đứng đầu", 27),
+        ("Hạng kém nhất", 7), ("Xếp loại", 15), ("Đánh giá người đứng đầu", 25),
         ("Hạng chắc chắn", 9), ("Xếp loại chắc chắn", 9), ("Đánh giá chắc chắn", 9)]
     last = len(headers) - 1
-    title_row(sheet, styles, f"KẾT QUẢ CÒN CHỜ THỐNG NHẤT — CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"
-              f" {bounds.year}", last)
+    title = f"KẾT QUẢ CÒN CHỜ THỐNG NHẤT — CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {bounds.year}"
+    title_row(sheet, styles, title, last)
     wrap = styles.get(text_wrap=True, valign="top")
     lines = [*METHOD_LINES, *bounds_notes(bounds)]
     for row, text in enumerate(lines, start=1):
@@ -312,7 +317,7 @@ def _bounds_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
             write_value(sheet, r, c, value, fmt)
         fit_height(sheet, r, [(v, headers[c][1]) for c, (v, _) in enumerate(values)
                               if isinstance(v, str)])
-    _finish(sheet, len(headers), header, max(r, header + 1))
+    _finish(sheet, headers, header, max(r, header + 1), title)
 
 
 def rank_value(unit: Any, end: int) -> Any:
@@ -336,12 +341,12 @@ def yes_no(value: bool) -> str:
 def _disputes_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
     sheet = workbook.add_worksheet(name)
     headers: list[tuple[str, float]] = [
-        ("STT", 5), ("Mã đơn vị", 9), ("Mã tiêu chí", 9), ("Tiêu chí", 30),
+        ("STT", 5), ("Mã đơn vị", 9), ("Mã tiêu chí", 9), ("Tiêu chí", 28),
         ("Tự đánh giá", 16), ("Điểm tự đánh giá", 8), ("Thẩm định", 16),
         ("Điểm thẩm định", 8), ("Điểm tối đa", 7), ("Nhận xét", 28), ("Tệp, ô", 26)]
     last = len(headers) - 1
-    title_row(sheet, styles, f"CÁC ĐIỂM THẨM ĐỊNH CHƯA THỐNG NHẤT — NĂM {run.bounds.year}",
-              last)
+    title = f"CÁC ĐIỂM THẨM ĐỊNH CHƯA THỐNG NHẤT — NĂM {run.bounds.year}"
+    title_row(sheet, styles, title, last)
     header_row(sheet, styles, 2, headers, height=36)
     text, number = styles.text(), styles.number()
     r = 2
@@ -361,7 +366,7 @@ def _disputes_sheet(workbook: Any, styles: Styles, run: Any, name: str) -> None:
     if not run.bounds.disputes:
         sheet.merge_range(3, 0, 3, last, "Không có điểm nào chưa thống nhất: thẩm định trùng"
                           " tự đánh giá, hoặc chưa thẩm định.", styles.text(italic=True))
-    _finish(sheet, len(headers), 2, max(r, 3))
+    _finish(sheet, headers, 2, max(r, 3), title)
 
 
 def _said(result: Any) -> str:

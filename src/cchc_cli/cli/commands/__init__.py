@@ -8,7 +8,9 @@ from cchc_cli.cli.commands import (
     demo,
     diff,
     explain,
+    history,
     init,
+    publish,
     rank,
     report,
     schema,
@@ -20,14 +22,8 @@ from cchc_cli.cli.commands import (
 
 
 def register(app: typer.Typer) -> None:
-    app.command("init")(init.init)
-    app.command("validate")(validate.validate)
-    app.command("template")(template.template)
-    app.command("score")(score.score)
-    app.command("explain")(explain.explain)
-    app.command("rank")(rank.rank)
-    app.command("report")(report.report)
-    app.command("whatif", epilog=whatif.EXAMPLES)(whatif.whatif)
-    app.command("diff", epilog=diff.EXAMPLES)(diff.diff)
-    app.command("schema")(schema.schema)
-    app.command("demo")(demo.demo)
+    """Every command, its help ending with examples (the module's EXAMPLES)."""
+    for module in (init, validate, template, score, explain, rank, report, publish, history,
+                   whatif, diff, schema, demo):
+        name = module.__name__.rsplit(".", 1)[-1]
+        app.command(name, epilog=module.EXAMPLES)(getattr(module, name))

@@ -14,7 +14,7 @@ from cchc_cli.cli.common import (
     esc,
     guard,
     print_issues,
-    stderr_console,
+    resolve_year,
     stdout_console,
 )
 
@@ -62,10 +62,8 @@ def diff(
             raise UsageError("Cần đủ hai tệp: cchc diff CŨ MỚI.")
         if old is not None and year is not None:
             raise UsageError("Chỉ hai tệp bộ tiêu chí hoặc --year, không dùng cả hai.")
-        if old is None and year is None:
-            year = api.latest_year_of(workspace)
-            stderr_console().print(f"Năm: {year} (năm mới nhất trong không gian làm việc;"
-                                   " chọn năm khác bằng --year).")
+        if old is None:
+            year = resolve_year(workspace, year)
         report = api.diff(workspace, old=old, new=new, year=year)
     code = 1 if any(i.is_error for i in report.issues) else 0
     if output is OutputFormat.json:

@@ -14,19 +14,31 @@ from cchc_cli.cli.common import (
     WorkspaceOpt,
     YearOpt,
     emit_json,
+    esc,
     guard,
     print_issues,
     progress_bar,
+    resolve_year,
     stdout_console,
 )
 
 if TYPE_CHECKING:
     from cchc_cli.numbers import Exact
 
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc explain STP                # năm mới nhất
+    cchc explain -y 2023 stp --format json
+"""
+
 
 def explain(
-    unit: Annotated[str, typer.Argument(help="Mã đơn vị, ví dụ STP.")],
-    year: YearOpt,
+    unit: Annotated[str, typer.Argument(
+        help="Mã đơn vị, ví dụ STP (không phân biệt chữ hoa, chữ thường).",
+        metavar="MÃ_ĐƠN_VỊ", show_default=False)],
+    year: YearOpt = None,
     workspace: WorkspaceOpt = Path("."),
     output: FormatOpt = OutputFormat.text,
     jobs: JobsOpt = None,
@@ -38,6 +50,7 @@ def explain(
     from cchc_cli import api
 
     with guard(debug), progress_bar(quiet) as progress:
+        year = resolve_year(workspace, year)
         explanation = api.explain(workspace, year=year, unit=unit, jobs=jobs,
                                   progress=progress)
     if output is OutputFormat.json:
@@ -76,25 +89,23 @@ def _where(result: Any) -> str:
 
 
 def leaf_line(explanation: Any, leaf: Any) -> str:
-    from rich.markup import escape
-
     result = explanation.unit.leaves[leaf.code]
-    head = f"[bold]{leaf.code}[/] {escape(leaf.name)}"
+    head = f"[bold]{leaf.code}[/] {esc(leaf.name)}"
     if result.na:
         if result.na_reason == "register":
-            why = f"danh sách đơn vị ghi không áp dụng ({escape(_where(result))})"
+            why = f"danh sách đơn vị ghi không áp dụng ({esc(_where(result))})"
         elif result.na_reason == "khong-phat-sinh":
-            why = f"không phát sinh ({escape(_where(result))})"
+            why = f"không phát sinh ({esc(_where(result))})"
         elif result.source == "appraisal":
             why = (f"thẩm định vòng {result.round} xác nhận không áp dụng"
-                   f" ({escape(_where(result))})")
+                   f" ({esc(_where(result))})")
         elif result.source == "survey":
-            why = f"kết quả khảo sát ghi không áp dụng ({escape(_where(result))})"
+            why = f"kết quả khảo sát ghi không áp dụng ({esc(_where(result))})"
         else:
-            why = f"đơn vị đánh dấu không áp dụng ({escape(_where(result))})"
+            why = f"đơn vị đánh dấu không áp dụng ({esc(_where(result))})"
         return f"{head} — [dim]không áp dụng, trừ {_vi(leaf.max)} điểm khỏi điểm tối đa: {why}[/]"
     if result.missing:
-        return f"{head} — [red]thiếu dữ liệu hợp lệ ({escape(_where(result))})[/]"
+        return f"{head} — [red]thiếu dữ liệu hợp lệ ({esc(_where(result))})[/]"
     source = {
         "self": "tự đánh giá (chưa thẩm định)",
         "appraisal": f"thẩm định vòng {result.round}, "
@@ -105,52 +116,49 @@ def leaf_line(explanation: Any, leaf: Any) -> str:
     sign = {"bonus": "+", "penalty": "−"}.get(result.kind, "")
     earned = _vi(result.points)
     line = (f"{head} — [bold]{sign}{earned}[/]/{_vi(leaf.max)} điểm:"
-            f" {_input_text(result.input)} từ {escape(source)}")
+            f" {_input_text(result.input)} từ {esc(source)}")
     where = _where(result)
     if where:
-        line += f" [dim]({escape(where)})[/]"
+        line += f" [dim]({esc(where)})[/]"
     own = result.own
     if result.source == "appraisal" and result.changed_by_appraisal and own is not None:
         mine = ({i.key: i.value for i in own.inputs} if own.inputs is not None else own.value)
         before = "không áp dụng" if own.na else _input_text(mine)
-        line += f"; đơn vị tự đánh giá {escape(before)}"
+        line += f"; đơn vị tự đánh giá {esc(before)}"
         if result.comment:
-            line += f"; nhận xét: {escape(result.comment)}"
+            line += f"; nhận xét: {esc(result.comment)}"
     line += story_lines(explanation, leaf)
     if own is not None and own.evidence:
-        line += f"\n   [dim]tài liệu kiểm chứng: {escape(own.evidence)}[/]"
+        line += f"\n   [dim]tài liệu kiểm chứng: {esc(own.evidence)}[/]"
     if own is not None and own.note:
-        line += f"\n   [dim]giải trình của đơn vị: {escape(own.note)}[/]"
-    line += f"\n   [dim]cách chấm: {escape(explanation.describe(leaf))}[/]"
+        line += f"\n   [dim]giải trình của đơn vị: {esc(own.note)}[/]"
+    line += f"\n   [dim]cách chấm: {esc(explanation.describe(leaf))}[/]"
     if leaf.method:
-        line += f"\n   [dim]theo quyết định của tỉnh: {escape(leaf.method)}[/]"
+        line += f"\n   [dim]theo quyết định của tỉnh: {esc(leaf.method)}[/]"
     return line
 
 
 def story_lines(explanation: Any, leaf: Any) -> str:
     """The steps from a leaf's named inputs to its points, one line each."""
-    from rich.markup import escape
-
     story = explanation.story(leaf.code)
     result = explanation.unit.leaves[leaf.code]
     lines = []
     for item in story.inputs:
-        where = f" ({escape(result.file or '')}, {escape(result.sheet or '')}!{item.cell})" \
+        where = f" ({esc(result.file or '')}, {esc(result.sheet or '')}!{item.cell})" \
             if item.cell else ""
-        lines.append(f"{item.key} — {escape(item.label)}: {_input_text(item.value)}{where}")
+        lines.append(f"{item.key} — {esc(item.label)}: {_input_text(item.value)}{where}")
     for text in (story.value, story.reference, story.points, story.zero):
         if text:
-            lines.append(escape(text))
+            lines.append(esc(text))
     return "".join(f"\n   {text}" for text in lines)
 
 
 def render_tree(explanation: Any) -> Any:
-    from rich.markup import escape
     from rich.tree import Tree
 
     unit = explanation.unit
     criteria = explanation.criteria
-    root = Tree(f"[bold]{escape(unit.code)} — {escape(unit.name)}[/] (khối {unit.block},"
+    root = Tree(f"[bold]{esc(unit.code)} — {esc(unit.name)}[/] (khối {unit.block},"
                 f" năm {explanation.year})")
     if criteria is None:
         root.add("[red]Khối chưa có bộ tiêu chí hợp lệ.[/]")
@@ -169,12 +177,10 @@ def render_tree(explanation: Any) -> Any:
 def _group_label(explanation: Any, node: Any) -> str:
     """An area or criterion: points of applicable max, or — for a group of bonus or
     penalty leaves — what it adds or takes away, with its cap."""
-    from rich.markup import escape
-
     from cchc_cli.scoring import extra_below
 
     unit, criteria = explanation.unit, explanation.criteria
-    head = f"[bold]{node.code} {escape(node.name)}[/]"
+    head = f"[bold]{node.code} {esc(node.name)}[/]"
     kinds = {criteria.leaf_of(code).kind for code in node.leaves}
     if kinds in ({"bonus"}, {"penalty"}):
         kind = kinds.pop()

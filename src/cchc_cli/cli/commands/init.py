@@ -5,16 +5,27 @@ from typing import Annotated
 
 import typer
 
-from cchc_cli.cli.common import DebugOpt, YearOpt, esc, guard, stdout_console
+from cchc_cli.cli.common import DebugOpt, esc, guard, stdout_console
+
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc init tinh-cua-toi --year 2024
+    cchc init tinh-cua-toi --year 2026 --criteria mau-2025
+"""
 
 
 def init(
     directory: Annotated[Path, typer.Argument(help="Thư mục sẽ tạo không gian làm việc.",
-                                              file_okay=False)],
-    year: YearOpt,
+                                              file_okay=False, metavar="THƯ_MỤC",
+                                              show_default=False)],
+    year: Annotated[int, typer.Option("--year", "-y", metavar="NĂM",
+                                      help="Năm đánh giá đầu tiên, ví dụ 2024.")],
     criteria: Annotated[
         str,
-        typer.Option("--criteria", help="Bộ tiêu chí mẫu đi kèm (mau-2023, mau-2025)."),
+        typer.Option("--criteria", metavar="TÊN",
+                     help="Bộ tiêu chí mẫu đi kèm: mau-2023 (mặc định) hoặc mau-2025."),
     ] = "mau-2023",
     debug: DebugOpt = False,
 ) -> None:

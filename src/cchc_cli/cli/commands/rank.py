@@ -17,11 +17,21 @@ from cchc_cli.cli.common import (
     finish_run,
     guard,
     progress_bar,
+    resolve_year,
 )
+
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc rank                       # năm mới nhất, thư mục hiện tại
+    cchc rank -w tinh-mau -y 2023
+    cchc rank -y 2023 --allow-errors   # vẫn xếp hạng khi có đơn vị lỗi
+"""
 
 
 def rank(
-    year: YearOpt,
+    year: YearOpt = None,
     workspace: WorkspaceOpt = Path("."),
     output: FormatOpt = OutputFormat.text,
     allow_errors: AllowErrorsOpt = False,
@@ -35,6 +45,7 @@ def rank(
     from cchc_cli import api
 
     with guard(debug), progress_bar(quiet) as progress:
+        year = resolve_year(workspace, year)
         run = api.rank(workspace, year=year, jobs=jobs, progress=progress,
                        allow_errors=allow_errors, as_of=as_of)
     finish_run(run, output, render=render_ranking,
@@ -82,8 +93,8 @@ def render_ranking(console: Any, run: Any) -> None:
             if entry.rank_change:
                 change = f"[{'green' if entry.rank_change > 0 else 'red'}]{change}[/]"
             table.add_row(str(entry.rank or "–"), esc(unit.code), esc(unit.name), index,
-                          str(entry.previous_rank or "–"), change, entry.band or "",
-                          entry.leader_rating or "")
+                          str(entry.previous_rank or "–"), change, esc(entry.band or ""),
+                          esc(entry.leader_rating or ""))
         console.print(table)
         _criteria_note(console, block)
 

@@ -7,11 +7,19 @@ import typer
 
 from cchc_cli.cli.common import emit_json
 
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc schema --out criteria/schema.json
+"""
+
 
 def schema(
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Ghi vào tệp thay vì in ra màn hình.", dir_okay=False),
+        typer.Option("--out", "-o", help="Ghi vào tệp thay vì in ra màn hình.", dir_okay=False,
+                     metavar="TỆP"),
     ] = None,
 ) -> None:
     """In JSON Schema của tệp bộ tiêu chí, để trình soạn thảo gợi ý và kiểm tra khi gõ."""

@@ -17,11 +17,21 @@ from cchc_cli.cli.common import (
     finish_run,
     guard,
     progress_bar,
+    resolve_year,
 )
+
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc score                      # năm mới nhất, thư mục hiện tại
+    cchc score -w tinh-mau -y 2023 --as-of 2024-02-05
+    cchc score -y 2023 --format json > diem-2023.json
+"""
 
 
 def score(
-    year: YearOpt,
+    year: YearOpt = None,
     workspace: WorkspaceOpt = Path("."),
     output: FormatOpt = OutputFormat.text,
     allow_errors: AllowErrorsOpt = False,
@@ -30,10 +40,12 @@ def score(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Chấm điểm mọi đơn vị của năm; ghi results/<năm>/cham-diem-<năm>.xlsx."""
+    """Chấm điểm mọi đơn vị của năm; ghi results/<năm>/cham-diem-<năm>.xlsx (và danh
+    sách vấn đề van-de-<năm>.xlsx)."""
     from cchc_cli import api
 
     with guard(debug), progress_bar(quiet) as progress:
+        year = resolve_year(workspace, year)
         run = api.score(workspace, year=year, jobs=jobs, progress=progress,
                         allow_errors=allow_errors, as_of=as_of)
     finish_run(run, output, render=render_scores,

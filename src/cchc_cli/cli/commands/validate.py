@@ -19,15 +19,29 @@ from cchc_cli.cli.common import (
     guard,
     issue_counts,
     print_issues,
+    print_summary,
     progress_bar,
     stdout_console,
 )
+
+# A long list of problems ends with the same problems grouped by cause.
+SUMMARY_FROM = 10
+
+# The end of the command's help, as sqlite-utils does (\b keeps the lines as written).
+EXAMPLES = """Ví dụ:
+
+\b
+    cchc validate                   # mọi năm
+    cchc validate -y 2023
+    cchc validate data/2023/tu-danh-gia/tu-danh-gia-STP.xlsx
+"""
 
 
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Chỉ kiểm tra các tệp này (mặc định: toàn bộ không gian làm việc)."),
+        typer.Argument(help="Chỉ kiểm tra các tệp này (mặc định: toàn bộ không gian làm việc).",
+                       metavar="TỆP", show_default=False),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
     year: OptionalYearOpt = None,
@@ -36,7 +50,9 @@ def validate(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Kiểm tra cchc.yaml, bộ tiêu chí, danh sách đơn vị và mọi biểu mẫu; liệt kê mọi lỗi."""
+    """Kiểm tra cchc.yaml, bộ tiêu chí, danh sách đơn vị và mọi biểu mẫu; liệt kê mọi lỗi.
+
+    Không có --year: kiểm tra mọi năm của không gian làm việc."""
     from cchc_cli import api
 
     with guard(debug), progress_bar(quiet) as progress:
@@ -56,6 +72,8 @@ def validate(
         else:
             console.print(f"{esc(summary['file'])}: có lỗi, xem bên dưới")
     print_issues(console, report.issues)
+    if len(report.issues) > SUMMARY_FROM:
+        print_summary(console, report.issues)
     errors, warnings = issue_counts(report.issues)
     years = ", ".join(str(y) for y in report.years) or "không có năm nào"
     if errors:

@@ -14,6 +14,7 @@ from cchc_cli.cli.common import (
     OutputFormat,
     QuietOpt,
     WorkspaceOpt,
+    YearOpt,
     emit_json,
     esc,
     exit_code_for,
@@ -21,7 +22,7 @@ from cchc_cli.cli.common import (
     issue_counts,
     print_issues,
     progress_bar,
-    stderr_console,
+    resolve_year,
     stdout_console,
 )
 
@@ -39,9 +40,7 @@ TERMINAL_ROWS = 40
 
 
 def whatif(
-    year: Annotated[int | None, typer.Option(
-        "--year", "-y", metavar="NĂM",
-        help="Năm đánh giá (mặc định: năm mới nhất của không gian làm việc).")] = None,
+    year: YearOpt = None,
     criteria: Annotated[Path | None, typer.Option(
         "--criteria", metavar="THƯ_MỤC", exists=True, file_okay=False,
         help="Thư mục các tệp bộ tiêu chí của phương án: mỗi tệp thay tệp cùng tên trong"
@@ -80,10 +79,7 @@ def whatif(
     with guard(debug), progress_bar(quiet) as progress:
         if disputes and (criteria or settings or override):
             raise UsageError("--disputes không dùng cùng --criteria, --settings, --override.")
-        if year is None:
-            year = api.latest_year_of(workspace)
-            stderr_console().print(f"Năm đánh giá: {year} (năm mới nhất trong không gian"
-                                   " làm việc; chọn năm khác bằng --year).")
+        year = resolve_year(workspace, year)
         if disputes:
             run: Any = api.disputes(workspace, year=year, jobs=jobs, progress=progress,
                                     allow_errors=allow_errors, as_of=as_of)

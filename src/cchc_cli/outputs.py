@@ -1,0 +1,64 @@
+"""Every file cchc writes, named in one table.
+
+Results go to ``results/<year>/``, blank forms to ``forms/<year>/`` (SPEC §3); the names
+below are the contract other tools and people rely on, so they live here and nowhere
+else. A name built from a code (a unit, an appraiser, a block) is checked to stay inside
+its folder: codes come from spreadsheets, and a code is never trusted as a path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cchc_cli.errors import InputError
+
+# What `score`, `rank` and `report` write into results/<year>/.
+RESULT_FILES: dict[str, str] = {
+    "scores": "cham-diem-{year}.xlsx",
+    "ranking": "xep-hang-{year}.xlsx",
+    "issues": "van-de-{year}.xlsx",
+    "decision": "quyet-dinh-{year}.docx",
+    "report": "bao-cao-{year}.docx",
+    # `report` also writes the page for the province's portal and a draft news item
+    # (SPEC §13.4).
+    "page": "cong-bo-{year}.html",
+    "news": "tin-bai-{year}.docx",
+}
+
+# The province's results database, across years (`publish`, read by `rank`, `report`
+# and `history`): directly under results/, since it belongs to no single year.
+DATABASE_FILE = "chi-so-cchc.sqlite"
+
+# What `template` writes into forms/<year>/ (or --out), one sub-folder per kind.
+FORM_FILES: dict[str, str] = {
+    "self": "tu-danh-gia/tu-danh-gia-{unit}.xlsx",
+    "appraisal": "tham-dinh/tham-dinh-{appraiser}-vong-{round}.xlsx",
+    "survey": "khao-sat/khao-sat-{block}-{year}.xlsx",
+}
+
+
+def result_name(kind: str, year: int) -> str:
+    """``result_name("ranking", 2023)`` → ``xep-hang-2023.xlsx``."""
+    return RESULT_FILES[kind].format(year=year)
+
+
+def result_path(results_dir: Path, kind: str, year: int) -> Path:
+    return results_dir / result_name(kind, year)
+
+
+def database_path(results_root: Path) -> Path:
+    """``results/chi-so-cchc.sqlite`` of a workspace whose results folder is given."""
+    return results_root / DATABASE_FILE
+
+
+def form_path(folder: Path, kind: str, **fields: object) -> Path:
+    """Where a blank form of ``kind`` goes under ``folder``; refuses a code that would
+    lead outside it (``..``, a slash, an absolute path)."""
+    path = folder / FORM_FILES[kind].format(**fields)
+    base = folder.resolve()
+    target = path.resolve()
+    if base != target and base not in target.parents:
+        shown = ", ".join(str(value) for value in fields.values())
+        raise InputError(f"Mã '{shown}' tạo ra đường dẫn ra ngoài thư mục {folder}; cchc"
+                         " không ghi tệp này.")
+    return path
