@@ -450,3 +450,15 @@ def test_too_many_settlements_to_list_give_safe_dense_ranks():
         best, worst = unit.rank
         assert best <= truth[unit.code][0] and worst >= truth[unit.code][1]
         assert not (unit.certain_rank and truth[unit.code][0] != truth[unit.code][1])
+
+
+def test_disputes_json_is_the_library_result_and_the_workbook_is_reproducible(disputed, cli):
+    from cchc_cli import api
+
+    result = cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes", "-f", "json")
+    library = api.disputes(disputed.root, year=2023, write=False).to_dict()
+    assert json.loads(result.stdout) == json.loads(json.dumps(library, ensure_ascii=False))
+    path = disputed.root / "results/2023/chua-thong-nhat-2023.xlsx"
+    first = path.read_bytes()
+    assert cli("whatif", "-w", disputed.root, "-y", "2023", "--disputes").exit_code == 0
+    assert path.read_bytes() == first

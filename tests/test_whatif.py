@@ -293,6 +293,8 @@ def test_a_band_threshold_changes_bands_and_ratings_not_ranks(example, cli):
     result = cli("whatif", "-w", example, "-y", "2023", "--settings", settings, "-f", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
+    library = api.whatif(example, year=2023, settings=settings, write=False).to_dict()
+    assert document == json.loads(json.dumps(library, ensure_ascii=False))
     for unit in document["units"]:
         base, variant = unit["base"], unit["variant"]
         assert base["rank"] == variant["rank"]

@@ -123,7 +123,6 @@ class Standing:
 
     status: str
     rank: int | None
-    index: Decimal | None
     index_published: Decimal | None
     band: str | None
     leader_rating: str | None
@@ -131,7 +130,7 @@ class Standing:
     @classmethod
     def of(cls, entry: Any) -> Standing:
         unit = entry.unit
-        return cls(unit.status, entry.rank, unit.index, unit.index_published, entry.band,
+        return cls(unit.status, entry.rank, unit.index_published, entry.band,
                    entry.leader_rating)
 
     def to_dict(self, precision: int) -> dict[str, Any]:
