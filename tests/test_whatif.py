@@ -29,19 +29,20 @@ DATA, CHOICE, SCORE, NA_COL, COMMENT = OVERRIDE_HEADERS[2:]
 
 
 def write_override(path: Path, rows: list[tuple[str, str, Mapping[str, Any]]], *,
-                   as_round: int | None = None, year: int = 2023) -> Path:
+                   as_round: int | None = None, year: int = 2023,
+                   headers: tuple[str, ...] = OVERRIDE_HEADERS) -> Path:
     """An override workbook: sheet 'Điều chỉnh' with the appraisal form's headers. With
     ``as_round``, also the hidden ``_cchc`` sheet of an appraisal form of that round: the
     same file saved in data/Y/ is then read as the last appraisal round."""
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("Điều chỉnh")
-    for c, header in enumerate(OVERRIDE_HEADERS):
+    for c, header in enumerate(headers):
         sheet.write_string(0, c, header)
     for r, (unit, code, values) in enumerate(rows, start=1):
         sheet.write_string(r, 0, unit)
         sheet.write_string(r, 1, code)
-        for c, header in enumerate(OVERRIDE_HEADERS[2:], start=2):
+        for c, header in enumerate(headers[2:], start=2):
             value = values.get(header)
             if isinstance(value, D | int | float):
                 sheet.write_number(r, c, float(value))
@@ -350,3 +351,27 @@ def test_year_defaults_to_the_latest_and_says_so(example, cli):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["year"] == 2023
     assert "2023" in result.stderr and "mới nhất" in result.stderr
+
+
+def test_an_override_may_give_only_the_columns_it_uses(example, cli):
+    # 'Mã đơn vị', 'Mã tiêu chí', 'Điểm thẩm định' alone: the same variant as the full
+    # sheet (X05's 1.3.2 lowered to 0.25 of 0.75: 0.5 points less, X05 91.12 → 90.61).
+    rows = [("X05", "1.3.2", {SCORE: D("0.25"), COMMENT: "Hội đồng"})]
+    short = write_override(example / "ngan.xlsx", rows,
+                           headers=(*OVERRIDE_HEADERS[:2], SCORE))
+    full = write_override(example / "du.xlsx", rows)
+    documents = []
+    for path in (short, full):
+        result = cli("whatif", "-w", example, "-y", "2023", "--override", path, "-f", "json")
+        assert result.exit_code == 0, result.output
+        documents.append(json.loads(result.stdout)["units"])
+    assert documents[0] == documents[1]
+    x05 = next(u for u in documents[0] if u["code"] == "X05")
+    assert (x05["base"]["index_published"], x05["variant"]["index_published"]) == \
+        (91.12, 90.61)
+    # No input column at all: nothing could be read, and the sheet says so.
+    none = write_override(example / "khong.xlsx", rows, headers=OVERRIDE_HEADERS[:2])
+    result = cli("whatif", "-w", example, "-y", "2023", "--override", none, "-f", "json")
+    assert result.exit_code == 1
+    (found,) = [i for i in json.loads(result.stdout)["issues"] if i["code"] == "thieu-cot"]
+    assert "Điểm thẩm định" in found["message"] and found["file"] == "khong.xlsx"

@@ -11,6 +11,7 @@ the same document.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from cchc_cli.inputs import YearInputs, describe_entry
 from cchc_cli.issues import Issue, issue
 from cchc_cli.numbers import json_number
 from cchc_cli.readers.forms import LeafEntry, ReadContext, ReadResult
+from cchc_cli.readers.workbook import Sheet
 from cchc_cli.settings import Settings, load_settings
 from cchc_cli.workspace import Workspace
 
@@ -105,11 +107,42 @@ def read_override(path: Path, rel: str, ctx: ReadContext) -> ReadResult:
     except BookError as exc:
         result.issues.append(issue(exc.code, file=rel, **exc.params))
         return result
+    complete = with_every_input_column(sheet, rel, result.issues)
+    if complete is None:
+        return result
     # The council is no appraiser: a neutral name, so that no appraiser code is taken
     # from the file's name and every criterion may be changed. The round is numbered
     # above every round received by inputs.last_round.
-    result.form = _read_appraisal(sheet, {"round": "1"}, Path("_"), rel, ctx, result.issues)
+    result.form = _read_appraisal(complete, {"round": "1"}, Path("_"), rel, ctx,
+                                  result.issues)
     return result
+
+
+INPUT_FIELDS = ("data", "choice", "score", "na")
+
+
+def with_every_input_column(sheet: Sheet, rel: str, issues: list[Issue]) -> Sheet | None:
+    """The override sheet as the appraisal reader wants it: an override may give only the
+    input columns it uses (``Điểm thẩm định`` alone, say); the others are added, empty,
+    after its last column. None (and an issue) when it has none of them."""
+    from cchc_cli.readers.tables import HEADER_SEARCH_ROWS, HeaderMissing, find_header
+
+    header = find_header(sheet, APPRAISAL_HEADERS, {"unit", "code"})
+    if isinstance(header, HeaderMissing):
+        return sheet  # the reader reports the missing columns
+    missing = [f for f in INPUT_FIELDS if f not in header.columns]
+    if not missing:
+        return sheet
+    if len(missing) == len(INPUT_FIELDS):
+        issues.append(issue("thieu-cot", file=rel, sheet=sheet.name,
+                            missing=", ".join(f"'{APPRAISAL_HEADERS[f]}'" for f in missing),
+                            rows=HEADER_SEARCH_ROWS))
+        return None
+    rows = list(sheet.rows)
+    width = max(len(row) for row in rows)
+    rows[header.row] = [*rows[header.row], *[""] * (width - len(rows[header.row])),
+                        *(APPRAISAL_HEADERS[f] for f in missing)]
+    return dataclasses.replace(sheet, rows=rows)
 
 
 # --------------------------------------------------------------------------------------

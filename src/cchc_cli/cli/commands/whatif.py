@@ -51,9 +51,9 @@ def whatif(
     ] = None,
     override: Annotated[Path | None, typer.Option(
         "--override", metavar="TỆP", exists=True, dir_okay=False,
-        help="Bảng tính có trang 'Điều chỉnh' (cột như biểu thẩm định: Mã đơn vị, Mã tiêu"
-        " chí, Số liệu thẩm định, Lựa chọn thẩm định, Điểm thẩm định, Không áp dụng (thẩm"
-        " định), Nhận xét): coi như vòng thẩm định cuối cùng.")] = None,
+        help="Bảng tính có trang 'Điều chỉnh': Mã đơn vị, Mã tiêu chí và các cột cần dùng"
+        " của biểu thẩm định (Số liệu thẩm định, Lựa chọn thẩm định, Điểm thẩm định, Không"
+        " áp dụng (thẩm định), Nhận xét); coi như vòng thẩm định cuối cùng.")] = None,
     disputes: Annotated[bool, typer.Option(
         "--disputes",
         help="Khoảng chỉ số và thứ hạng của mỗi đơn vị theo mọi cách giải quyết các điểm"
