@@ -220,6 +220,12 @@ def test_with_last_year_and_two_rounds_on_the_example_province(cli, tmp_path):
     assert [(r.unit, r.criterion) for r in run.override] == [("H01", "1.1"), ("X05", "1.3.2")]
     assert_variant_is_rank(run, ranked)
     assert run.variant.ranked.ties == "dense" and run.base.ranked.ties == "competition"
+    changes = run.to_dict()["changes"]
+    assert changes["settings"] == [{"key": "ranking.ties", "old": "competition",
+                                    "new": "dense"}]
+    assert changes["criteria"] and {(c["kind"], c["block"], c["old"], c["new"])
+                                    for c in changes["criteria"]} == {
+        ("appraiser", "xa", "vp", "snv")}
 
 
 # --------------------------------------------------------------------------------------

@@ -614,7 +614,9 @@ def bound_year(inputs: YearInputs, scores: YearScores, ranking: Any, settings: S
                         ties=settings.ranking.ties, basis=settings.ranking.basis, units=[],
                         disputes=[d for found in disputes.values() for d in found])
     for block in ranking.blocks:
-        if block.criteria is None:
+        if block.criteria is None:  # no usable criteria set: its units have no index
+            result.units.extend(UnitBounds(e.code, e.unit.name, block.block, block.name, 0)
+                                for e in block.entries)
             continue
         relative = block_relative(block.criteria)
         if relative and any(e.code in disputes for e in block.entries):

@@ -367,13 +367,13 @@ class WhatifRun:
 
 
 def criteria_changes(base: YearInputs, variant: YearInputs) -> list[Any]:
-    """The blocks whose criteria set differs between the two results."""
+    """The blocks whose criteria set differs between the two results (a variant's file
+    that does not load is reported by its issues, not as every criterion removed)."""
     from cchc_cli.diff import compare_blocks
 
     found = []
-    for block in [*base.sets, *(b for b in variant.sets if b not in base.sets)]:
-        before, after = base.sets.get(block), variant.sets.get(block)
-        if before is not None and after is not None and before.fingerprint == after.fingerprint:
-            continue
-        found.append(compare_blocks(block, before, after))
+    for block, after in variant.sets.items():
+        before = base.sets.get(block)
+        if before is None or before.fingerprint != after.fingerprint:
+            found.append(compare_blocks(block, before, after))
     return found
