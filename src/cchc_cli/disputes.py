@@ -23,7 +23,9 @@ disputes are independent, so a unit's best rank puts it at its maximum and every
 unit at its minimum, and its worst rank the reverse (``ties: competition``). With
 ``ties: dense`` a rank counts distinct values, so the values each unit can reach matter:
 the worst rank is a maximum matching of the units above to distinct values, the best a
-minimum set of values that every unit forced above can take (searched exactly).
+minimum set of values that every unit forced above can take — a minimum hitting set,
+NP-hard in general: settled by bounds or an exhaustive search when the units that can
+share values form small groups, else reported as a safe bound and marked (``loose``).
 """
 
 from __future__ import annotations
