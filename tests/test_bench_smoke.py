@@ -26,6 +26,7 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     results = bench.main(["--smoke", "--work", str(tmp_path), "--no-national"])
     province = results["province"]
     assert province["rank"]["exit"] == 0 and province["report"]["exit"] == 0
+    assert province["disputes"]["exit"] == 0 and "bounds" in province["disputes"]["stages"]
     assert province["files"] > province["units"] >= 19
     assert province["rank"]["wall"] > 0 and province["naive_read"] > 0
     assert set(province["rank"]["stages"]) >= {"read", "score", "rank", "write"}
@@ -33,6 +34,7 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert [row["units"] for row in results["growth"]] == [5, 10, 20]
     table = capsys.readouterr().out
     assert "| `cchc rank`, tỉnh" in table and "≥ 8×" in table
+    assert "| `cchc whatif --disputes`, tỉnh" in table
     assert (tmp_path / "results.json").exists()
     history = results["history"]
     assert [history[k]["exit"] for k in ("import", "publish", "history")] == [0, 0, 0]

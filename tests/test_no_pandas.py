@@ -1,5 +1,6 @@
 """pandas is never on the path of `cchc --help` or `cchc rank` (nor of the commands of
-the results database, which do without it): it would add half a second to each run."""
+the results database and of the council, which do without it): it would add half a second
+to each run."""
 
 from __future__ import annotations
 
@@ -50,3 +51,15 @@ def test_help_rank_publish_and_history_never_import_pandas(example):
     assert probe("rank", "-w", root, "-y", "2023", "-q") == "EXIT 0 PANDAS False"
     assert probe("publish", "-w", root, "-y", "2023", "-q") == "EXIT 0 PANDAS False"
     assert probe("history", "-w", root) == "EXIT 0 PANDAS False"
+
+
+@pytest.mark.slow
+def test_the_councils_tools_never_import_pandas(example):
+    # whatif puts two results side by side with dictionaries, not DataFrames.
+    root = str(example)
+    settings = str(example / "cchc.yaml")
+    assert probe("whatif", "-w", root, "-y", "2023", "--settings", settings, "-q") == \
+        "EXIT 0 PANDAS False"
+    assert probe("whatif", "-w", root, "-y", "2023", "--disputes", "-q") == \
+        "EXIT 0 PANDAS False"
+    assert probe("diff", "-w", root, "-y", "2023") == "EXIT 0 PANDAS False"

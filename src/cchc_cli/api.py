@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.errors import UsageError
-from cchc_cli.inputs import Progress, YearInputs, read_year
+from cchc_cli.inputs import FinalRound, Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
 from cchc_cli.outputs import result_path
@@ -504,8 +504,10 @@ def _previous_from_inputs_or_file(ws: Workspace, year: int, *, jobs: int | None,
 
 def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
                     progress: Progress | None = None,
-                    as_of: str | dt.datetime | None = None) -> RankRun:
-    """Score and rank a year with its comparison to last year (no output)."""
+                    as_of: str | dt.datetime | None = None,
+                    final: FinalRound | None = None) -> RankRun:
+    """Score and rank a year with its comparison to last year (no output). ``final``
+    reads one more appraisal round of the year, above all others (``cchc whatif``)."""
     from cchc_cli.history import recorded_previous
     from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
@@ -518,7 +520,8 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
     years = [year, year - 1] if recorded is None and has_year_inputs(ws, year - 1) \
         else [year]
     with stage("read"):
-        read = read_years(ws, years, jobs=jobs, progress=progress)
+        read = read_years(ws, years, jobs=jobs, progress=progress,
+                          final={year: final} if final is not None else None)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=read[year])
         previous = recorded
@@ -529,8 +532,25 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
     with stage("rank"):
         ranking = rank_year(scores, ws.settings, inputs.register, previous)
         issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
+        compare_criteria(ranking, ws, read.get(year - 1))
     result = year_result(ws, inputs, scores, issues, as_of=moment, ranking=ranking)
     return RankRun(workspace=ws, inputs=inputs, result=result)
+
+
+def compare_criteria(ranking: YearRanking, ws: Workspace, last: YearInputs | None) -> None:
+    """Say, per block, how much its criteria changed since last year (SPEC §13.5)."""
+    from cchc_cli.diff import block_change
+    from cchc_cli.workspace import load_year_criteria
+
+    if last is not None:
+        sets = last.sets
+    elif ws.criteria_files(ranking.year - 1):
+        sets = load_year_criteria(ws, ranking.year - 1).sets
+    else:
+        return
+    for block in ranking.blocks:
+        block.criteria_change = block_change(sets.get(block.block), block.criteria,
+                                             ranking.year - 1)
 
 
 @gc_paused()
@@ -789,6 +809,114 @@ def history(workspace: Path, *, unit: str | None = None, block: str | None = Non
     return select(found, unit=unit, block=block)
 
 
+@gc_paused()
+def whatif(
+    workspace: Path,
+    *,
+    year: int,
+    criteria: Path | None = None,
+    settings: Path | None = None,
+    override: Path | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    allow_errors: bool = False,
+    as_of: str | dt.datetime | None = None,
+    write: bool = True,
+) -> Any:
+    """``cchc whatif``: rank the year as the workspace stands and as changed by other
+    criteria files, another cchc.yaml and/or an override workbook (a final appraisal
+    round); write ``results/Y/phuong-an-Y.xlsx``. A :class:`cchc_cli.whatif.WhatifRun`."""
+    from cchc_cli import whatif as council
+
+    if criteria is None and settings is None and override is None:
+        raise UsageError("Hãy cho biết điều chỉnh: --criteria THƯ_MỤC, --settings TỆP"
+                         " và/hoặc --override TỆP (hoặc dùng --disputes).")
+    ws = Workspace.open(workspace)
+    changed = council.variant_workspace(ws, year, criteria=criteria, settings=settings)
+    final = council.override_reader(override, ws.rel(override)) if override else None
+    base = compute_ranking(ws, year, jobs=jobs, progress=progress)
+    variant = compute_ranking(changed, year, jobs=jobs, progress=progress, final=final)
+    run = council.WhatifRun(
+        workspace=ws, year=year, base=base, variant=variant,
+        units=council.side_by_side(base.ranked, variant.ranked),
+        criteria_changes=council.criteria_changes(base.inputs, variant.inputs),
+        setting_changes=council.settings_changes(ws.settings, changed.settings),
+        override=council.override_rows(base.inputs, variant.inputs, ws.rel(override))
+        if override else [],
+        sources={"criteria": ws.rel(criteria) if criteria else None,
+                 "settings": ws.rel(settings) if settings else None,
+                 "override": ws.rel(override) if override else None},
+        issues=sorted_issues([*base.issues, *variant.issues]),
+        as_of=as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of))
+    run.blocked = has_errors(run.issues) and not allow_errors
+    if write and not run.blocked:
+        from cchc_cli.writers.whatif import write_whatif_workbook
+
+        path = ws.results_dir(year) / f"phuong-an-{year}.xlsx"
+        write_whatif_workbook(path, run)
+        run.written.append(path)
+    return run
+
+
+@gc_paused()
+def disputes(
+    workspace: Path,
+    *,
+    year: int,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    allow_errors: bool = False,
+    as_of: str | dt.datetime | None = None,
+    write: bool = True,
+) -> Any:
+    """``cchc whatif --disputes``: each unit's exact index and rank interval over every
+    way its undecided appraisals could be settled, and what is already certain; write
+    ``results/Y/chua-thong-nhat-Y.xlsx``. A :class:`cchc_cli.disputes.DisputeRun`."""
+    from cchc_cli.disputes import DisputeRun, bound_year
+    from cchc_cli.ranking import rank_year
+
+    ws = Workspace.open(workspace)
+    with stage("read"):
+        inputs = read_year(ws, year, jobs=jobs, progress=progress)
+    with stage("score"):
+        inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
+    with stage("bounds"):
+        ranking = rank_year(scores, ws.settings, inputs.register, None)
+        bounds = bound_year(inputs, scores, ranking, ws.settings)
+    run = DisputeRun(workspace=ws, year=year, bounds=bounds, issues=issues,
+                     as_of=as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of))
+    run.blocked = has_errors(issues) and not allow_errors
+    if write and not run.blocked:
+        from cchc_cli.writers.whatif import write_disputes_workbook
+
+        path = ws.results_dir(year) / f"chua-thong-nhat-{year}.xlsx"
+        with stage("write"):
+            write_disputes_workbook(path, run)
+        run.written.append(path)
+    return run
+
+
+def diff(workspace: Path, *, old: Path | None = None, new: Path | None = None,
+         year: int | None = None) -> Any:
+    """``cchc diff``: two criteria files (``old``, ``new``), or every block of year − 1
+    against ``year``; a :class:`cchc_cli.diff.DiffReport`."""
+    from cchc_cli.diff import diff_files, diff_years
+    from cchc_cli.errors import WorkspaceError
+
+    if old is not None and new is not None:
+        try:
+            settings = Workspace.open(workspace).settings
+        except WorkspaceError:
+            settings = None  # two files compared outside a workspace: no block names to check
+        report = diff_files(old, new, settings=settings, old_name=str(old), new_name=str(new))
+    elif year is not None:
+        report = diff_years(Workspace.open(workspace), year)
+    else:
+        raise UsageError("Hãy chỉ hai tệp bộ tiêu chí (CŨ MỚI) hoặc --year NĂM.")
+    report.issues = sorted_issues(report.issues)
+    return report
+
+
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema of criteria files."""
     from cchc_cli.criteria import json_schema
@@ -799,4 +927,5 @@ def criteria_schema() -> dict[str, Any]:
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
            "load_previous", "report", "ReportRun", "criteria_schema", "latest_year",
-           "match_unit", "year_result", "parse_date", "publish", "PublishRun", "history"]
+           "match_unit", "year_result", "parse_date", "publish", "PublishRun", "history",
+           "diff", "whatif", "disputes"]

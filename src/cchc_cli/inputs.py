@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +34,9 @@ from cchc_cli.readers.register import Register, check_not_applicable, read_regis
 from cchc_cli.workspace import Workspace, load_year_criteria
 
 Progress = Callable[[int, int], None]
+# A workbook from outside data/Y read as the year's last appraisal round (the council's
+# what-if values, SPEC §13.5): it reads itself against the year's context.
+FinalRound = Callable[[ReadContext], ReadResult]
 
 # Below this many files a process pool costs more than it saves (measured in
 # tests/perf/bench.py: starting workers and shipping the context ≈ 60 ms).
@@ -246,9 +249,11 @@ def _prepare(ws: Workspace, year: int, keep_text: bool = False
 
 def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
                progress: Progress | None = None, only: set[Path] | None = None,
-               keep_text: bool = False) -> dict[int, YearInputs]:
+               keep_text: bool = False, final: Mapping[int, FinalRound] | None = None
+               ) -> dict[int, YearInputs]:
     """Several years at once (this year and last year for ``rank``): one pool, one pass
-    over every file. ``keep_text`` keeps evidence and explanations (for explain)."""
+    over every file. ``keep_text`` keeps evidence and explanations (for explain);
+    ``final`` adds a last appraisal round to a year, above every round read."""
     prepared = {year: _prepare(ws, year, keep_text) for year in years}
     contexts = {year: ctx for year, (_, ctx) in prepared.items() if ctx is not None}
     items: list[Item] = []
@@ -261,6 +266,9 @@ def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
     by_year: dict[int, list[ReadResult]] = {year: [] for year in contexts}
     for (_, _, year), result in zip(items, results, strict=True):
         by_year[year].append(result)
+    for year, read_final in (final or {}).items():
+        if year in contexts:
+            by_year[year].append(last_round(read_final(contexts[year]), by_year[year]))
     found: dict[int, YearInputs] = {}
     for year, (inputs, ctx) in prepared.items():
         if ctx is not None and inputs.register is not None:
@@ -277,6 +285,14 @@ def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
     """Criteria, register and every input form of ``year``, merged and cross-checked."""
     return read_years(ws, [year], jobs=jobs, progress=progress, only=only,
                       keep_text=keep_text)[year]
+
+
+def last_round(result: ReadResult, others: list[ReadResult]) -> ReadResult:
+    """Number an appraisal one round above every appraisal round in ``others``."""
+    if isinstance(result.form, AppraisalForm):
+        result.form.round = 1 + max((r.form.round for r in others
+                                     if isinstance(r.form, AppraisalForm)), default=0)
+    return result
 
 
 def merge(inputs: YearInputs, results: list[ReadResult]) -> None:

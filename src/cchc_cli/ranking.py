@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.issues import Issue, issue
@@ -101,6 +102,9 @@ class BlockRanking:
     criteria: CriteriaSet | None
     entries: list[RankEntry]
     bands: list[Band]
+    # How much the block's criteria changed since last year (diff.BlockChange), when
+    # last year's criteria are in the workspace: a rank change is then read with care.
+    criteria_change: Any = None
 
 
 @dataclass

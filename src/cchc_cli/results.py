@@ -185,6 +185,8 @@ def rank_document(ranking: Any, *, province: str, issues: list[Issue]) -> dict[s
                 "name": block.name,
                 "units": [rank_unit_dict(e, block.criteria, precision=ranking.precision)
                           for e in block.entries],
+                "criteria_change": block.criteria_change.to_dict()
+                if block.criteria_change is not None else None,
             }
             for block in ranking.blocks
         ],

@@ -224,6 +224,8 @@ def main(argv: list[str] | None = None) -> dict:
     rank, rank_walls = median_of(measures)
     report, report_walls = median_run([*cchc, "report", "-w", str(province), "--year",
                                        str(YEAR), "-q"], runs)
+    disputes, disputes_walls = median_run([*cchc, "whatif", "-w", str(province), "--year",
+                                           str(YEAR), "--disputes", "-q"], runs)
     results["province"] = {
         "units": units, "files": files,
         "rank": {"wall": rank.wall, "runs": rank_walls, "peak_mb": rank.peak_mb,
@@ -231,6 +233,9 @@ def main(argv: list[str] | None = None) -> dict:
         "naive_read": naive, "ratio": naive / rank.wall,
         "report": {"wall": report.wall, "runs": report_walls, "peak_mb": report.peak_mb,
                    "stages": report.stages, "exit": report.code},
+        "disputes": {"wall": disputes.wall, "runs": disputes_walls,
+                     "peak_mb": disputes.peak_mb, "stages": disputes.stages,
+                     "exit": disputes.code},
     }
 
     results["history"] = measure_history(cchc, province, runs)
@@ -323,7 +328,7 @@ def history_rows(results: dict) -> list[str]:
 
 
 STAGE_NAMES = {"read": "đọc", "score": "chấm điểm", "rank": "xếp hạng", "write": "ghi",
-               "output": "in kết quả"}
+               "output": "in kết quả", "bounds": "tính khoảng"}
 
 
 def _stages(stages: dict) -> str:
@@ -356,6 +361,10 @@ def render(results: dict) -> str:
         f"{num(report['peak_mb'], 0)} MB | ≤ 5 s |",
         *history_rows(results),
     ]
+    disputes = province.get("disputes")  # absent from results saved before it was measured
+    if disputes:
+        lines.append(f"| `cchc whatif --disputes`, tỉnh {count(province['units'])} đơn vị | "
+                     f"{fmt(disputes['wall'])} | {num(disputes['peak_mb'], 0)} MB | ≤ 3 s |")
     national = results.get("national")
     if national:
         lines.append(f"| `cchc rank`, {count(national['units'])} xã cả nước | "

@@ -6,6 +6,7 @@ import typer
 
 from cchc_cli.cli.commands import (
     demo,
+    diff,
     explain,
     history,
     init,
@@ -16,12 +17,13 @@ from cchc_cli.cli.commands import (
     score,
     template,
     validate,
+    whatif,
 )
 
 
 def register(app: typer.Typer) -> None:
     """Every command, its help ending with examples (the module's EXAMPLES)."""
     for module in (init, validate, template, score, explain, rank, report, publish, history,
-                   schema, demo):
+                   whatif, diff, schema, demo):
         name = module.__name__.rsplit(".", 1)[-1]
         app.command(name, epilog=module.EXAMPLES)(getattr(module, name))

@@ -96,3 +96,21 @@ def render_ranking(console: Any, run: Any) -> None:
                           str(entry.previous_rank or "–"), change, esc(entry.band or ""),
                           esc(entry.leader_rating or ""))
         console.print(table)
+        _criteria_note(console, block)
+
+
+def _criteria_note(console: Any, block: Any) -> None:
+    """A block whose criteria changed since last year says so under its table."""
+    from cchc_cli.diff import LARGE_SHARE, share_text
+
+    change = block.criteria_change
+    if change is None or not change.changes:
+        return
+    share = share_text(change.share)
+    text = (f"Bộ tiêu chí khối này có {change.changes} thay đổi so với năm"
+            f" {change.previous_year}; {share} thang điểm đổi cách tính (xem cchc diff).")
+    if change.large:
+        console.print(f"[bold yellow]Lưu ý:[/] {text} Từ {share_text(LARGE_SHARE)} trở lên:"
+                      " đọc tăng/giảm bậc so với năm trước cần thận trọng.")
+    else:
+        console.print(f"[dim]{text}[/]")
