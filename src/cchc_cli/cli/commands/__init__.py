@@ -7,11 +7,13 @@ import typer
 from cchc_cli.cli.commands import (
     demo,
     explain,
+    feedback,
     init,
     rank,
     report,
     schema,
     score,
+    status,
     template,
     validate,
 )
@@ -19,6 +21,7 @@ from cchc_cli.cli.commands import (
 
 def register(app: typer.Typer) -> None:
     """Every command, its help ending with examples (the module's EXAMPLES)."""
-    for module in (init, validate, template, score, explain, rank, report, schema, demo):
+    for module in (init, validate, template, status, feedback, score, explain, rank, report,
+                   schema, demo):
         name = module.__name__.rsplit(".", 1)[-1]
         app.command(name, epilog=module.EXAMPLES)(getattr(module, name))

@@ -1,0 +1,759 @@
+"""``cchc feedback`` (SPEC §13.3): what goes back to each unit.
+
+After a validation round, a unit whose own self-assessment file has problems gets its
+workbook back with every problem cell highlighted and explained (``<CODE>-can-sua.xlsx``):
+what is wrong, in which cell, for which criterion, and what to do. Once an appraisal
+exists, every unit gets the leaves where the appraisal changed its own value, with the
+appraiser's comment and an empty ``Giải trình`` column for its reply
+(``<CODE>-ket-qua-tham-dinh.xlsx``). Optionally a cover letter per unit, and a draft
+reminder (công văn đôn đốc) to the units and appraisers that are late.
+
+This module decides what each file says; :mod:`cchc_cli.writers.feedback` lays it out.
+The unit's file is opened for marking up only after cchc's reader has opened the very
+same bytes with its safety checks (the sha256 must match what was read), and only if
+its XML carries no DTD and its sheets are of a form's size; otherwise — and for .xls and
+.ods, which openpyxl cannot open — the copy is a new workbook with the values of the
+form sheet, at the same cell addresses, and says so. Originals are never written to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import hashlib
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cchc_cli.criteria import CriteriaSet, Leaf
+from cchc_cli.errors import WorkspaceError
+from cchc_cli.formspec import SELF_SHEET
+from cchc_cli.issues import Issue
+from cchc_cli.numbers import Exact, exact_sub, vi, vi_date
+from cchc_cli.outputs import FEEDBACK_FOLDER, feedback_path
+from cchc_cli.readers.forms import LeafEntry
+from cchc_cli.readers.register import Unit
+from cchc_cli.scoring import SOURCE_APPRAISAL, LeafResult, UnitScore
+from cchc_cli.status import Collection, YearStatus
+
+# What a unit should do about each problem its file can have: the issue's message says
+# what is wrong, this says what to do. Fields in braces come from the issue's own
+# parameters (``{max}`` of 'tu-cham-vuot-toi-da'); an issue without them gets GENERIC.
+ADVICE: dict[str, str] = {
+    # the file
+    "tep-rong": "Lưu lại biểu tự đánh giá đã điền rồi gửi lại.",
+    "tep-qua-lon": "Chỉ gửi biểu tự đánh giá (tài liệu kiểm chứng gửi riêng); xóa hình ảnh,"
+                   " trang không cần thiết rồi gửi lại.",
+    "tep-qua-lon-o": "Xóa các dòng, cột thừa ở cuối trang, hoặc chép kết quả sang biểu mẫu"
+                     " mới do Sở Nội vụ gửi, rồi gửi lại.",
+    "tep-vuot-gioi-han-doc": "Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
+    "tep-co-mat-khau": "Gỡ mật khẩu của tệp (Excel: Tệp → Thông tin → Bảo vệ sổ làm việc)"
+                       " rồi gửi lại.",
+    "tep-hong": "Mở tệp bằng Excel để kiểm tra, lưu lại dạng .xlsx; nếu không mở được, điền"
+                " lại vào biểu mẫu do Sở Nội vụ gửi.",
+    "khong-phai-bang-tinh": "Gửi biểu tự đánh giá dạng Excel (.xlsx) theo biểu mẫu do Sở Nội"
+                            " vụ gửi; tài liệu PDF, Word gửi riêng.",
+    "khong-doc-duoc-tep": "Gửi lại tệp.",
+    "phan-mo-rong-sai": "Lưu lại tệp bằng Excel đúng định dạng (Lưu thành → Sổ làm việc Excel"
+                        " .xlsx).",
+    "tep-khong-nhan-dang": "Dùng biểu mẫu tự đánh giá do Sở Nội vụ gửi; không đổi tên trang"
+                           " 'Tự đánh giá'.",
+    "khong-co-trang": "Dùng biểu mẫu do Sở Nội vụ gửi; không đổi tên hoặc xóa trang.",
+    "thieu-cot": "Khôi phục các cột của biểu mẫu (không xóa, không đổi tiêu đề cột), hoặc chép"
+                 " kết quả sang biểu mẫu mới.",
+    "cot-trung": "Xóa một trong hai cột trùng tiêu đề, giữ cột có kết quả.",
+    # which form it is
+    "bieu-mau-sai-nam": "Dùng biểu mẫu năm {expected} do Sở Nội vụ gửi.",
+    "bieu-mau-sai-khoi": "Dùng biểu mẫu lập cho chính đơn vị (khối {expected}).",
+    "bieu-mau-trung-don-vi": "Chỉ gửi một biểu tự đánh giá; báo Sở Nội vụ tệp nào là bản cuối"
+                             " cùng.",
+    "phien-ban-tieu-chi-khac": "Chép kết quả sang biểu mẫu mới nhất do Sở Nội vụ gửi (bộ tiêu"
+                               " chí đã thay đổi) rồi gửi lại.",
+    "meta-khong-hop-le": "Không sửa trang ẩn '_cchc'; dùng biểu mẫu do Sở Nội vụ gửi.",
+    "khong-co-bo-tieu-chi-cho-bieu-mau": "Đơn vị chưa cần sửa: Sở Nội vụ đang hoàn thiện bộ"
+                                         " tiêu chí và sẽ thông báo.",
+    # rows and cells
+    "ma-tieu-chi-la": "Sửa lại đúng mã tiêu chí như biểu mẫu gốc, hoặc xóa dòng này nếu là"
+                      " dòng thêm vào.",
+    "thieu-tieu-chi": "Bổ sung dòng của tiêu chí {criterion} (chép từ biểu mẫu gốc) và nhập"
+                      " kết quả.",
+    "tieu-chi-trung-dong": "Xóa một trong hai dòng, giữ dòng có kết quả đúng.",
+    "diem-toi-da-bi-sua": "Trả lại điểm tối đa {expected} như biểu mẫu gốc (ô này không được"
+                          " sửa).",
+    "khong-phai-so": "Nhập một số (ví dụ 0,5 hoặc 85,5), không kèm chữ hay ký hiệu.",
+    "tu-cham-vuot-toi-da": "Nhập điểm từ 0 đến {max}.",
+    "gia-tri-am": "Nhập số không âm.",
+    "khong-dung-buoc": "Nhập điểm là bội số của {step} (0; {step}; …).",
+    "lua-chon-la": "Chọn một lựa chọn trong danh sách thả xuống của ô, không gõ tay.",
+    "khong-ap-dung-khong-cho-phep": "Xóa dấu x ở cột 'Không áp dụng' và nhập kết quả của tiêu"
+                                    " chí.",
+    "dau-khong-ap-dung-la": "Ghi x nếu tiêu chí không áp dụng với đơn vị, nếu không thì để"
+                            " trống.",
+    "diem-duoi-san-nhap": "Nhập điểm từ {floor} đến điểm tối đa.",
+    "thieu-dong-so-lieu": "Bổ sung dòng mã {input} ({label}) ngay dưới dòng tiêu chí và nhập"
+                          " số liệu.",
+    "thieu-tai-lieu-kiem-chung": "Ghi số, ngày, tên văn bản là tài liệu kiểm chứng vào cột"
+                                 " 'Tài liệu kiểm chứng'.",
+    "diem-tinh-khac": "Kiểm tra lại dữ liệu đã nhập (theo dữ liệu nhập, tiêu chí được"
+                      " {computed} điểm); lưu tệp bằng Excel để ô điểm được tính lại.",
+    # what scoring found in the unit's values
+    "thieu-du-lieu": "Nhập {what}; nếu tiêu chí không áp dụng với đơn vị (và được phép), ghi x"
+                     " ở cột 'Không áp dụng'.",
+    "kiem-tra-khong-dat": "Sửa các số liệu của tiêu chí cho đúng điều kiện: {message}.",
+    "kiem-tra-khong-dat-tu-danh-gia": "Số liệu đã được cơ quan thẩm định thay thế; rà soát lại"
+                                      " số liệu của đơn vị cho đúng điều kiện: {message}.",
+    "chia-cho-khong": "Kiểm tra các số liệu (mẫu số bằng 0); nếu đúng là không phát sinh, ghi"
+                      " rõ ở cột 'Giải trình'.",
+    "diem-cong-thuc-ngoai-khoang": "Kiểm tra lại các số liệu của tiêu chí.",
+    "gia-tri-tinh-am": "Kiểm tra lại các số liệu của tiêu chí.",
+    "khong-co-tieu-chi-ap-dung": "Bỏ dấu x ở các tiêu chí có áp dụng với đơn vị và nhập kết"
+                                 " quả.",
+}
+GENERIC_ADVICE = "Sửa ô được đánh dấu theo nội dung vấn đề; cần hỏi thêm, liên hệ Sở Nội vụ."
+NO_CELL = "(cả tệp)"
+
+
+def advice_for(found: Issue) -> str:
+    """What to do about an issue, filled in with its own parameters."""
+    template = ADVICE.get(found.code)
+    if template is None:
+        return GENERIC_ADVICE
+    values = {key: _shown(value) for key, value in found.params}
+    values["criterion"] = found.criterion or ""
+    try:
+        return string.Formatter().vformat(template, (), values)
+    except (KeyError, IndexError, ValueError):
+        return GENERIC_ADVICE
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return vi(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a unit's file, as the unit reads it."""
+
+    error: bool
+    file: str
+    sheet: str | None
+    cell: str | None
+    criterion: str | None
+    name: str  # the criterion's name
+    message: str
+    advice: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else NO_CELL
+
+    @property
+    def severity(self) -> str:
+        return "Lỗi" if self.error else "Cảnh báo"
+
+    def note(self) -> str:
+        """The text of the comment on the problem cell: the criterion, the cell, what is
+        wrong, what to do."""
+        about = f"tiêu chí {self.criterion}" if self.criterion else "biểu mẫu"
+        if self.name:
+            about += f" ({self.name})"
+        return (f"{self.severity.upper()} — {about}, ô {self.cell}:\n{self.message}\n"
+                f"Cách sửa: {self.advice}")
+
+
+def problem_of(found: Issue, criteria: CriteriaSet | None) -> Problem:
+    name = ""
+    if criteria is not None and found.criterion:
+        node = criteria.nodes.get(found.criterion)
+        name = node.name if node is not None else ""
+    return Problem(error=found.is_error, file=found.file or "", sheet=found.sheet,
+                   cell=found.cell, criterion=found.criterion, name=name,
+                   message=found.message, advice=advice_for(found))
+
+
+# --------------------------------------------------------------------------------------
+# What the appraisal changed
+# --------------------------------------------------------------------------------------
+
+Shown = Decimal | Fraction | str | None
+NOT_APPLICABLE = "Không áp dụng"
+NOT_SENT = "(chưa gửi)"
+INVALID = "(không hợp lệ)"
+
+
+@dataclass(frozen=True)
+class ChangedInput:
+    """One named input of a changed leaf (SPEC §13.1): its row code and both values."""
+
+    code: str
+    label: str
+    own: Decimal | None
+    appraised: Decimal | None
+
+
+@dataclass(frozen=True)
+class ChangedLeaf:
+    """A leaf whose final appraisal differs from the unit's own value."""
+
+    code: str
+    name: str
+    max: Decimal
+    own: Shown
+    appraised: Shown
+    before: Exact | None  # the points the unit's own value earns
+    after: Exact | None  # the points after the appraisal
+    appraiser: str  # its name and round
+    comment: str
+    inputs: tuple[ChangedInput, ...] = ()
+
+    @property
+    def gap(self) -> Exact | None:
+        if self.before is None or self.after is None:
+            return None
+        return exact_sub(self.after, self.before)
+
+
+@dataclass
+class AppraisalChanges:
+    """What ``<CODE>-ket-qua-tham-dinh.xlsx`` says to one unit."""
+
+    year: int
+    unit: Unit
+    precision: int
+    appraised: int  # leaves the appraisal decided
+    leaves: int  # leaves the appraisal can decide (survey excluded)
+    changed: list[ChangedLeaf]
+    points: Exact | None  # the unit's total after the appraisal (None: not computed)
+    max_points: Exact | None
+    index: Exact | None
+
+
+def changed_leaves(score: UnitScore, criteria: CriteriaSet, appraisers: dict[str, str]
+                   ) -> list[ChangedLeaf]:
+    """Every leaf where the final appraisal differs from the unit's own value, in the
+    order of the criteria."""
+    found = []
+    for leaf in criteria.leaves:
+        result = score.leaves.get(leaf.code)
+        if result is None or result.source != SOURCE_APPRAISAL or not result.changed_by_appraisal:
+            continue
+        final = result.origin if isinstance(result.origin, LeafEntry) else None
+        who = appraisers.get(result.appraiser or "", result.appraiser or "")
+        found.append(ChangedLeaf(
+            code=leaf.code, name=leaf.name, max=leaf.max, own=_value(leaf, result.own),
+            appraised=_value(leaf, final), before=result.own_points,
+            after=None if result.na or result.missing else result.points,
+            appraiser=f"{who} (vòng {result.round})", comment=result.comment,
+            inputs=_inputs(leaf, result.own, final)))
+    return found
+
+
+def _value(leaf: Leaf, entry: LeafEntry | None) -> Shown:
+    """What a row says for a leaf: the number or option, 'Không áp dụng', or — for a
+    leaf with named inputs — the value computed from them (its inputs follow)."""
+    if entry is None:
+        return NOT_SENT
+    if entry.bad:
+        return INVALID
+    if entry.na:
+        return NOT_APPLICABLE
+    if entry.inputs is None:
+        return entry.value
+    values = entry.values
+    if values is None:
+        return None
+    value = leaf.rule.evaluate(values).value
+    return "" if value is None else value  # a formula's points have no value of their own
+
+
+def _inputs(leaf: Leaf, own: LeafEntry | None, final: LeafEntry | None
+            ) -> tuple[ChangedInput, ...]:
+    if not leaf.rule.inputs:
+        return ()
+    mine = {i.key: i.value for i in (own.inputs or ())} if own is not None else {}
+    theirs = {i.key: i.value for i in (final.inputs or ())} if final is not None else {}
+    return tuple(ChangedInput(leaf.input_code(spec.key), spec.label, mine.get(spec.key),
+                              theirs.get(spec.key)) for spec in leaf.rule.inputs)
+
+
+def appraisal_changes(found: Collection, unit: Unit) -> AppraisalChanges | None:
+    """The appraisal's changes for one unit (None when its block has no criteria)."""
+    score = found.scores.unit(unit.code)
+    criteria = found.inputs.sets.get(unit.block)
+    if score is None or criteria is None:
+        return None
+    results: list[LeafResult] = [r for r in score.leaves.values() if r.kind != "survey"]
+    return AppraisalChanges(
+        year=found.inputs.year, unit=unit, precision=found.settings.precision,
+        appraised=sum(1 for r in results if r.source == SOURCE_APPRAISAL),
+        leaves=sum(1 for r in results if r.na_reason != "register"),
+        changed=changed_leaves(score, criteria, dict(found.settings.appraisers)),
+        points=score.points if score.ok else None,
+        max_points=score.max_points if score.ok else None,
+        index=score.index_published if score.ok else None)
+
+
+# --------------------------------------------------------------------------------------
+# The files of one run
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitFeedback:
+    """What one unit gets."""
+
+    code: str
+    name: str
+    errors: int = 0
+    warnings: int = 0
+    fix_file: Path | None = None
+    copy_note: str = ""  # why the copy holds values only, when it does
+    appraisal_file: Path | None = None
+    changed: int = 0
+    letter: Path | None = None
+    removed: list[Path] = field(default_factory=list)  # its files that no longer apply
+
+    def to_dict(self, rel: Any) -> dict[str, Any]:
+        def shown(path: Path | None) -> str | None:
+            return rel(path) if path is not None else None
+
+        return {"code": self.code, "errors": self.errors, "warnings": self.warnings,
+                "fix_file": shown(self.fix_file), "values_only": bool(self.copy_note),
+                "appraisal_file": shown(self.appraisal_file), "changed": self.changed,
+                "letter": shown(self.letter)}
+
+
+@dataclass
+class FeedbackRun:
+    """Everything ``cchc feedback`` wrote."""
+
+    collection: Collection
+    folder: Path
+    units: list[UnitFeedback] = field(default_factory=list)
+    reminder: Path | None = None
+
+    @property
+    def year(self) -> int:
+        return self.collection.inputs.year
+
+    @property
+    def written(self) -> list[Path]:
+        found = [p for u in self.units for p in (u.fix_file, u.appraisal_file, u.letter)
+                 if p is not None]
+        return found + ([self.reminder] if self.reminder else [])
+
+    @property
+    def removed(self) -> list[Path]:
+        return [path for unit in self.units for path in unit.removed]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.collection.issues
+
+    def to_dict(self) -> dict[str, Any]:
+        rel = self.collection.workspace.rel
+        return {"year": self.year, "folder": rel(self.folder),
+                "units": [u.to_dict(rel) for u in self.units],
+                "reminder": rel(self.reminder) if self.reminder else None,
+                "removed": [rel(p) for p in self.removed]}
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The Word templates a run renders (None: that document is not asked for)."""
+
+    letter: Path | None = None
+    reminder: Path | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What writing one unit's files needs besides the year."""
+
+    as_of: dt.date
+    letter: Path | None
+    appraised: bool  # an appraisal exists: every unit gets its results
+
+
+def write_feedback(found: Collection, units: list[Unit], *, as_of: dt.date,
+                   templates: Templates = Templates(), status: YearStatus | None = None,
+                   jobs: int | None = None) -> FeedbackRun:
+    """Write each unit's files into ``results/Y/gui-don-vi/``; a unit's file from an
+    earlier run that no longer applies (its problems are fixed) is removed, so that
+    nothing stale is sent. Many units are shared between ``jobs`` processes."""
+    results = found.workspace.results_dir(found.inputs.year)
+    run = FeedbackRun(collection=found, folder=results / FEEDBACK_FOLDER)
+    job = _Job(as_of=as_of, letter=templates.letter, appraised=bool(found.inputs.appraisals))
+    run.units = _every_unit(found, units, job, jobs)
+    if templates.reminder is not None and status is not None:
+        with collecting_cycles():
+            run.reminder = write_reminder(found, status, template=templates.reminder)
+    return run
+
+
+def unit_files(found: Collection, unit: Unit, job: _Job) -> UnitFeedback:
+    """Write (or remove) one unit's files."""
+    results = found.workspace.results_dir(found.inputs.year)
+    mine = UnitFeedback(code=unit.code, name=unit.name)
+    _write_fix(found, unit, mine)
+    if job.appraised:
+        _write_changes(found, unit, mine)
+    else:
+        _remove(mine, feedback_path(results, "appraisal", unit=unit.code))
+    if job.letter is not None and (mine.fix_file or mine.appraisal_file):
+        mine.letter = write_letter(found, mine, template=job.letter, as_of=job.as_of)
+    return mine
+
+
+@contextlib.contextmanager
+def collecting_cycles() -> Iterator[None]:
+    """Let the cyclic collector free what openpyxl and python-docx build (their objects
+    point at each other) while a run's own records, which form no cycles and are many,
+    are frozen out of its sight (see api.gc_paused)."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+        gc.unfreeze()
+
+
+# What forked workers write from: the year and the job (set before the pool starts).
+_SHARED: list[tuple[Collection, _Job]] = []
+
+
+def _work(codes: list[str]) -> list[UnitFeedback]:
+    found, job = _SHARED[-1]
+    with collecting_cycles():
+        return [unit_files(found, found.register.units[code], job) for code in codes]
+
+
+def _every_unit(found: Collection, units: list[Unit], job: _Job, jobs: int | None
+                ) -> list[UnitFeedback]:
+    """Every unit's files, in this process or — for many units, where ``fork`` exists —
+    shared with worker processes that inherit the year already read (a unit's workbook
+    takes openpyxl about 50 ms to load and save)."""
+    import multiprocessing
+
+    from cchc_cli.inputs import default_jobs, effective_jobs
+
+    codes = [unit.code for unit in units]
+    count = effective_jobs(default_jobs() if jobs is None else max(1, jobs), len(codes))
+    _SHARED.append((found, job))
+    try:
+        if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return _work(codes)
+        from concurrent.futures import ProcessPoolExecutor
+
+        import openpyxl  # noqa: F401  (imported once, before forking)
+        import xlsxwriter  # noqa: F401
+
+        chunks = [codes[i:i + 8] for i in range(0, len(codes), 8)]
+        with ProcessPoolExecutor(max_workers=count,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return [mine for done in pool.map(_work, chunks) for mine in done]
+    finally:
+        _SHARED.pop()
+
+
+def _remove(mine: UnitFeedback, path: Path) -> None:
+    if path.is_file():
+        path.unlink()
+        mine.removed.append(path)
+
+
+def _write_fix(found: Collection, unit: Unit, mine: UnitFeedback) -> None:
+    results = found.workspace.results_dir(found.inputs.year)
+    targets = {kind: feedback_path(results, kind, unit=unit.code)
+               for kind in ("fix", "fix_macros")}
+    issues = found.problems(unit.code)
+    mine.errors = sum(1 for i in issues if i.is_error)
+    mine.warnings = len(issues) - mine.errors
+    if not issues:
+        for path in targets.values():
+            _remove(mine, path)
+        return
+    criteria = found.inputs.sets.get(unit.block)
+    source = found.self_files[unit.code][0]
+    problems = [problem_of(i, criteria) for i in issues]
+    from cchc_cli.writers.atomic import write_bytes_atomic
+    from cchc_cli.writers.feedback import CannotOpen, marked_workbook
+
+    copy = fix_copy(found, source, problems)
+    try:
+        content = marked_workbook(copy, problems,
+                                  _fix_header(found, unit, source, problems, copy.note))
+    except CannotOpen as failed:
+        copy = fix_copy(found, source, problems, refusal=f"openpyxl không mở được: {failed}")
+        content = marked_workbook(copy, problems,
+                                  _fix_header(found, unit, source, problems, copy.note))
+    target = targets["fix_macros" if copy.macros else "fix"]
+    write_bytes_atomic(target, content)
+    mine.fix_file, mine.copy_note = target, copy.note
+    for path in targets.values():
+        if path != target:
+            _remove(mine, path)
+
+
+@dataclass
+class FixCopy:
+    """The unit's workbook to mark up: its bytes (openpyxl opens them), or else the
+    values of its form sheet (``rows``) and why (``note``)."""
+
+    data: bytes | None = None
+    macros: bool = False
+    sheet: str = SELF_SHEET
+    rows: list[list[Any]] = field(default_factory=list)
+    note: str = ""
+
+
+# Sheets of a self-assessment hold about a thousand cells; openpyxl keeps each cell as an
+# object, so a workbook with far more is copied as values instead of being opened.
+OPENPYXL_MAX_CELLS = 300_000
+
+
+def fix_copy(found: Collection, source: str, problems: list[Problem], *,
+             refusal: str | None = None) -> FixCopy:
+    """Read the unit's file again and decide how it can be copied. The bytes must be the
+    ones the reader opened with its safety checks (the same sha256); an .xlsx goes to
+    openpyxl after the checks of :func:`openpyxl_refusal` (``refusal``: a reason not to,
+    found earlier), anything else is copied as values, read by cchc's reader again."""
+    from cchc_cli.files import FileRefused, read_limited
+    from cchc_cli.issues import issue
+    from cchc_cli.readers.workbook import MAX_FILE_BYTES, open_book
+
+    path = found.workspace.root / source
+    sheet = next((p.sheet for p in problems if p.sheet), SELF_SHEET)
+    recorded = next((f.sha256 for f in found.inputs.files if f.file == source), None)
+    try:
+        data = read_limited(path, MAX_FILE_BYTES)
+        if hashlib.sha256(data).hexdigest() != recorded:
+            return FixCopy(sheet=sheet, note="Tệp của đơn vị đã thay đổi sau khi cchc đọc;"
+                           " hãy chạy lại lệnh. Dưới đây là các vấn đề của lần đọc trước.")
+        if refusal is None and _is_xlsx(data):
+            refusal = openpyxl_refusal(data)
+            if refusal is None:
+                return FixCopy(data=data, macros=_has_macros(data), sheet=sheet)
+        book = open_book(path, data)
+    except FileRefused as refused:
+        reason = issue(refused.code, **refused.params).message
+        return FixCopy(sheet=sheet, note=f"Không mở được tệp của đơn vị để đánh dấu: {reason}")
+    why = (f"không sửa trực tiếp được ({refusal})" if book.format == "xlsx" else
+           f"là .{book.format}, định dạng cchc không sửa trực tiếp được")
+    if sheet not in book.sheet_names:
+        sheet = next((s for s in book.sheet_names if s not in book.hidden), sheet)
+    rows = book.sheet(sheet).rows if sheet in book.sheet_names else []
+    return FixCopy(sheet=sheet, rows=rows, note=(
+        f"Tệp của đơn vị {why}; đây là bản sao giá trị của trang '{sheet}', cùng địa chỉ ô."
+        " Hãy sửa trong tệp gốc theo các ô được đánh dấu ở đây."))
+
+
+def _is_xlsx(data: bytes) -> bool:
+    from cchc_cli.readers.workbook import MAX_XML_BYTES, open_archive, sniff_format
+
+    return sniff_format(data) == "zip" and "xl/workbook.xml" in open_archive(
+        data, MAX_XML_BYTES)[1]
+
+
+def openpyxl_refusal(data: bytes) -> str | None:
+    """Why an .xlsx's bytes should not be given to openpyxl, or None: every part is
+    inflated with the reader's bounds, none may declare a DTD (entities), and the sheets
+    together stay within OPENPYXL_MAX_CELLS."""
+    from cchc_cli.readers.workbook import MAX_XML_BYTES, inflate, open_archive, sheet_extent
+
+    _, infos = open_archive(data, MAX_XML_BYTES)
+    cells = 0
+    for name, info in infos.items():
+        if not name.endswith((".xml", ".rels", ".vml")):
+            continue
+        xml = inflate(data, info)
+        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+            return "tệp có khai báo DTD"
+        if name.startswith("xl/worksheets/"):
+            rows, cols = sheet_extent(xml)
+            cells += rows * max(cols, 1)
+    if cells > OPENPYXL_MAX_CELLS:
+        return f"các trang có tới {cells} ô"
+    return None
+
+
+def _has_macros(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
+
+
+@dataclass(frozen=True)
+class FixHeader:
+    """The top of the sheet ``Vấn đề cần sửa``."""
+
+    title: str
+    lines: tuple[str, ...]
+    note: str  # the values-only copy's explanation, or ""
+
+
+def _fix_header(found: Collection, unit: Unit, source: str, problems: list[Problem],
+                note: str) -> FixHeader:
+    errors = sum(1 for p in problems if p.error)
+    warnings = len(problems) - errors
+    counts = " và ".join(part for part in (f"{errors} lỗi" if errors else "",
+                                            f"{warnings} cảnh báo" if warnings else "") if part)
+    how = ("Ô có lỗi được tô đỏ, ô có cảnh báo tô cam, mỗi ô có ghi chú; bấm vào địa chỉ ô"
+           " ở cột 'Ô' để đến ô đó." if not note else
+           "Mỗi vấn đề có địa chỉ ô trong tệp gốc của đơn vị.")
+    return FixHeader(
+        title=f"VẤN ĐỀ CẦN SỬA TRONG BIỂU TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {found.inputs.year}",
+        lines=(f"Đơn vị: {unit.name} (mã {unit.code}). Tệp đã nhận: {Path(source).name}.",
+               f"Có {counts}. {how} Lỗi phải sửa thì mới chấm điểm được; cảnh báo cần xem"
+               " lại. Sửa xong, lưu tệp và gửi lại Sở Nội vụ (trang này không ảnh hưởng đến"
+               " kết quả)."),
+        note=note)
+
+
+def _write_changes(found: Collection, unit: Unit, mine: UnitFeedback) -> None:
+    from cchc_cli.writers.atomic import write_bytes_atomic
+    from cchc_cli.writers.feedback import appraisal_workbook
+
+    changes = appraisal_changes(found, unit)
+    if changes is None:
+        return
+    path = feedback_path(found.workspace.results_dir(found.inputs.year), "appraisal",
+                         unit=unit.code)
+    write_bytes_atomic(path, appraisal_workbook(changes))
+    mine.appraisal_file, mine.changed = path, len(changes.changed)
+
+
+# --------------------------------------------------------------------------------------
+# Letters
+# --------------------------------------------------------------------------------------
+
+
+def _render(template: Path, values: dict[str, Any], *, title: str, moment: dt.datetime,
+            author: str) -> bytes:
+    from cchc_cli.writers.documents import TemplateProblem, render
+    from cchc_cli.writers.docx_finish import DocumentProperties
+
+    try:
+        return render(template, values, None, DocumentProperties(author=author, title=title,
+                                                                 moment=moment))
+    except TemplateProblem as problem:
+        from cchc_cli.issues import issue
+
+        found = issue(problem.code, detail=problem.detail.rstrip(". "))
+        raise WorkspaceError(f"Không lập được văn bản từ mẫu {template}: {found.message}"
+                             ) from problem
+
+
+def _letterhead(found: Collection, as_of: dt.date) -> dict[str, Any]:
+    """What every letter of the collection loop starts with: the province's council
+    above the Sở Nội vụ, and a date line whose day and month the signer writes."""
+    from cchc_cli.report import BLANK, DRAFT_MARK
+
+    settings = found.settings
+    parent = settings.authority.upper().replace("ỦY BAN NHÂN DÂN", "UBND")
+    return {"draft": True, "draft_mark": DRAFT_MARK, "parent_upper": parent,
+            "year": found.inputs.year, "year_now": as_of.year,
+            "date_line": f"{settings.place}, ngày{BLANK}tháng{BLANK}năm {as_of.year}"}
+
+
+def write_letter(found: Collection, mine: UnitFeedback, *, template: Path, as_of: dt.date
+                 ) -> Path:
+    """The cover letter of a unit's files (``<CODE>-cong-van.docx``)."""
+    from cchc_cli.writers.atomic import write_bytes_atomic
+
+    year = found.inputs.year
+    parts = []
+    if mine.fix_file is not None:
+        parts.append(f"Qua kiểm tra, biểu tự đánh giá của {mine.name} còn"
+                     f" {_counts(mine.errors, mine.warnings)} (chi tiết tại tệp"
+                     f" {mine.fix_file.name} gửi kèm: trang đầu liệt kê từng vấn đề, ô có vấn"
+                     " đề được tô màu và ghi chú cách sửa). Đề nghị đơn vị hoàn thiện, gửi lại"
+                     " biểu tự đánh giá.")
+    if mine.appraisal_file is not None:
+        changed = (f"có {mine.changed} tiêu chí thành phần thay đổi so với kết quả tự đánh giá"
+                   if mine.changed else "không có tiêu chí nào thay đổi so với kết quả tự"
+                   " đánh giá")
+        parts.append(f"Kết quả thẩm định Chỉ số CCHC năm {year} của đơn vị {changed} (chi"
+                     f" tiết tại tệp {mine.appraisal_file.name} gửi kèm, kèm nhận xét của cơ"
+                     " quan thẩm định). Trường hợp không thống nhất, đề nghị đơn vị ghi ý kiến"
+                     " giải trình vào cột 'Giải trình' và gửi lại kèm tài liệu kiểm chứng.")
+    values = {**_letterhead(found, as_of), "unit_name": mine.name, "unit_code": mine.code,
+              "paragraphs": parts,
+              "attachments": [p.name for p in (mine.fix_file, mine.appraisal_file) if p]}
+    path = feedback_path(found.workspace.results_dir(year), "letter", unit=mine.code)
+    moment = dt.datetime.combine(as_of, dt.time())
+    write_bytes_atomic(path, _render(template, values, moment=moment,
+                                     author=found.settings.authority,
+                                     title=f"Công văn gửi {mine.name}"))
+    return path
+
+
+def _counts(errors: int, warnings: int) -> str:
+    parts = [f"{errors} lỗi" if errors else "", f"{warnings} cảnh báo" if warnings else ""]
+    return " và ".join(p for p in parts if p)
+
+
+def write_reminder(found: Collection, status: YearStatus, *, template: Path) -> Path | None:
+    """The draft reminder (công văn đôn đốc) to the units and appraisers overdue on the
+    status's day; None when nobody is."""
+    from cchc_cli.writers.atomic import write_bytes_atomic
+
+    late_units, late_appraisers = status.overdue_units, status.overdue_appraisers
+    if not late_units and not late_appraisers:
+        return None
+    year, day = status.year, status.as_of
+    deadlines = status.deadlines
+    units = [{"stt": i, "name": u.name, "block": status.block_names.get(u.block, u.block),
+              "task": "Chưa gửi biểu tự đánh giá",
+              "due": _day(deadlines.get("self"))}
+             for i, u in enumerate(late_units, 1)]
+    appraisers = [{"stt": i, "name": a.name, "round": a.round,
+                   "task": (f"Chưa gửi kết quả thẩm định vòng {a.round}" if not a.files else
+                            f"Kết quả thẩm định vòng {a.round} mới có {a.rows}/{a.assigned}"
+                            " dòng được giao"),
+                   "due": _day(a.deadline)}
+                  for i, a in enumerate(late_appraisers, 1)]
+    values = {**_letterhead(found, day), "as_of": vi_date(day), "units": units,
+              "appraisers": appraisers, "plan": _plan(deadlines)}
+    path = feedback_path(found.workspace.results_dir(year), "reminder", year=year)
+    moment = dt.datetime.combine(day, dt.time())
+    write_bytes_atomic(path, _render(template, values, moment=moment,
+                                     author=found.settings.authority,
+                                     title=f"Đôn đốc thực hiện Chỉ số CCHC năm {year}"))
+    return path
+
+
+def _day(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _plan(deadlines: dict[str, dt.date]) -> str:
+    """'các cơ quan, đơn vị gửi biểu tự đánh giá trước ngày 10/11/2026; …'."""
+    parts = []
+    if "self" in deadlines:
+        parts.append(f"các cơ quan, đơn vị gửi biểu tự đánh giá chậm nhất ngày"
+                     f" {_day(deadlines['self'])}")
+    for key, day in sorted(deadlines.items()):
+        if key.startswith("appraisal"):
+            round_no = key.partition("_")[2] or "1"
+            parts.append(f"các cơ quan thẩm định gửi kết quả thẩm định vòng {round_no} chậm"
+                         f" nhất ngày {_day(day)}")
+    return "; ".join(parts)
+
+
+__all__ = ["ADVICE", "advice_for", "Problem", "problem_of", "ChangedLeaf", "ChangedInput",
+           "AppraisalChanges", "changed_leaves", "appraisal_changes", "UnitFeedback",
+           "FeedbackRun", "Templates", "write_feedback", "write_letter", "write_reminder",
+           "fix_copy", "openpyxl_refusal", "FixCopy", "FixHeader"]
