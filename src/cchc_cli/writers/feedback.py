@@ -38,6 +38,9 @@ LINK_COLOUR = "0563C1"
 FIX_COLUMNS = [("STT", 5), ("Mức độ", 9), ("Ô", 15), ("Mã tiêu chí", 10), ("Tiêu chí", 30),
                ("Vấn đề", 46), ("Cách sửa", 40)]
 COMMENT_WIDTH_PX = 380
+# In a copy of values, a text longer than this spills over its row instead of widening
+# its column.
+SPILL = 40
 OWN_NOTE = "\n\n(Ghi chú của biểu mẫu: "
 
 
@@ -75,26 +78,45 @@ def _load(data: bytes, macros: bool) -> Any:
 
 def _values_workbook(copy: FixCopy) -> Any:
     """A new workbook with the values of the unit's form sheet at their own addresses
-    (text always as text: a cell reading '=…' never becomes a formula)."""
+    (text always as text: a cell reading '=…' never becomes a formula), laid out to be
+    read: columns as wide as the table's texts, a title alone on its row across the
+    table, long texts wrapped."""
     import openpyxl
+    from openpyxl.styles import Alignment
 
     workbook = openpyxl.Workbook()
     workbook.properties.created = FIXED_TIME
     sheet = workbook.active
     sheet.title = copy.sheet
-    widths: dict[int, int] = {}
-    for r, row in enumerate(copy.rows, 1):
-        for c, value in enumerate(row, 1):
-            if value is None or value == "":
-                continue
-            cell = sheet.cell(r, c, _plain(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                widths[c] = max(widths.get(c, 8), min(48, len(cell.value) + 2))
-    for c, width in widths.items():
-        sheet.column_dimensions[_letter(c)].width = width
     if not copy.rows:
         workbook.remove(sheet)
+        return workbook
+    filled = [[c for c, v in enumerate(row, 1) if v is not None and v != ""]
+              for row in copy.rows]
+    last = max((cols[-1] for cols in filled if len(cols) >= 3), default=1)
+    widths: dict[int, float] = {}
+    for r, (row, cols) in enumerate(zip(copy.rows, filled, strict=True), 1):
+        for c in cols:
+            cell = sheet.cell(r, c, _plain(row[c - 1]))
+            if not isinstance(cell.value, str):
+                continue
+            cell.data_type = "s"
+            if len(cell.value) <= SPILL:
+                widths[c] = max(widths.get(c, 8), len(cell.value) + 2)
+            else:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if cols == [c] and c < last:  # a title or an instruction
+                    sheet.merge_cells(start_row=r, start_column=c, end_row=r, end_column=last)
+    for c in range(1, last + 1):
+        sheet.column_dimensions[_letter(c)].width = widths.get(c, 8)
+    for r, (row, cols) in enumerate(zip(copy.rows, filled, strict=True), 1):
+        room = {c: sum(widths.get(k, 8) for k in range(c, last + 1)) if cols == [c]
+                else widths.get(c, 8) for c in cols}
+        lines = max([1, *(text_lines(row[c - 1], room[c]) for c in cols
+                          if isinstance(row[c - 1], str) and len(row[c - 1]) > SPILL)])
+        if lines > 1:
+            sheet.row_dimensions[r].height = 14.5 * lines + 3
+    _print_setup(sheet, None)
     return workbook
 
 
@@ -243,13 +265,15 @@ def _problem_sheet(workbook: Any, problems: list[Problem], header: FixHeader) ->
     _select_first(workbook)
 
 
-def _print_setup(sheet: Any, header_row: int) -> None:
+def _print_setup(sheet: Any, header_row: int | None) -> None:
+    """A4 landscape, one page wide, the header row on every page."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{header_row}:{header_row}"
+    if header_row is not None:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.oddFooter.center.text = "Trang &P/&N"
 
