@@ -16,6 +16,7 @@ Both are saved with fixed times, so that identical inputs give identical bytes.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -38,6 +39,7 @@ LINK_COLOUR = "0563C1"
 FIX_COLUMNS = [("STT", 5), ("Mức độ", 9), ("Ô", 15), ("Mã tiêu chí", 10), ("Tiêu chí", 30),
                ("Vấn đề", 46), ("Cách sửa", 40)]
 COMMENT_WIDTH_PX = 380
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # In a copy of values, a text longer than this spills over its row instead of widening
 # its column.
 SPILL = 40
@@ -291,21 +293,37 @@ def _select_first(workbook: Any) -> None:
 
 
 def _save(workbook: Any, modified: Any) -> bytes:
-    """The workbook's bytes, with fixed times (openpyxl's ``save`` stamps the current
-    time into the document and the archive)."""
-    import zipfile
-
+    """The workbook's bytes, with fixed times: openpyxl's ``save`` stamps the current
+    time into the document's properties and every member of the archive."""
     from openpyxl.writer.excel import ExcelWriter
-
-    from cchc_cli.writers.documents import normalise_zip
 
     workbook.properties.modified = modified or FIXED_TIME
     if workbook.properties.created is None:
         workbook.properties.created = FIXED_TIME
     buffer = io.BytesIO()
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(workbook, archive).save()
-    return normalise_zip(buffer.getvalue())
+    ExcelWriter(workbook, _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    return buffer.getvalue()
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose members all carry one fixed time (openpyxl adds members by name, or
+    from a temporary file, both stamped with the time of the run)."""
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = _member(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as handle:
+            self.writestr(_member(str(arcname or filename)), handle.read())
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
 
 
 # --------------------------------------------------------------------------------------
