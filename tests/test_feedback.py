@@ -234,6 +234,29 @@ def test_paths_from_unit_codes_stay_in_the_feedback_folder(tmp_path):
             feedback_path(results, "fix", unit=code)
 
 
+def test_every_advice_is_for_a_known_issue_and_uses_only_its_parameters():
+    from string import Formatter
+
+    from cchc_cli.advice import ADVICE
+    from cchc_cli.issues import CATALOGUE
+
+    for code, advice in ADVICE.items():
+        assert code in CATALOGUE, code
+        given = {f for _, f, _, _ in Formatter().parse(CATALOGUE[code][1]) if f}
+        used = {f for _, f, _, _ in Formatter().parse(advice) if f}
+        assert used <= given | {"criterion"}, code
+
+
+def test_advice_is_filled_in_and_falls_back_when_a_parameter_is_missing():
+    from cchc_cli.advice import GENERIC_ADVICE, advice_for
+    from cchc_cli.issues import Issue, Severity, issue
+
+    over = issue("tu-cham-vuot-toi-da", criterion="1.2", value="3.5", max=Decimal("2.5"))
+    assert advice_for(over) == "Nhập điểm từ 0 đến 2,5."
+    bare = Issue("tu-cham-vuot-toi-da", Severity.ERROR, "…")  # no 'max' kept
+    assert advice_for(bare) == GENERIC_ADVICE
+
+
 # --- <CODE>-ket-qua-tham-dinh.xlsx -------------------------------------------------------
 
 

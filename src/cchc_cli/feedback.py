@@ -8,7 +8,9 @@ appraiser's comment and an empty ``Giải trình`` column for its reply
 (``<CODE>-ket-qua-tham-dinh.xlsx``). Optionally a cover letter per unit, and a draft
 reminder (công văn đôn đốc) to the units and appraisers that are late.
 
-This module decides what each file says; :mod:`cchc_cli.writers.feedback` lays it out.
+This module decides what each file says (what to do about each problem:
+:mod:`cchc_cli.advice`; the letters: :mod:`cchc_cli.letters`);
+:mod:`cchc_cli.writers.feedback` lays the workbooks out.
 The unit's file is opened for marking up only after cchc's reader has opened the very
 same bytes with its safety checks (the sha256 must match what was read), and only if
 its XML carries no DTD and its sheets are of a form's size; otherwise — and for .xls and
@@ -22,7 +24,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,111 +31,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cchc_cli.criteria import CriteriaSet, Leaf
-from cchc_cli.errors import WorkspaceError
+from cchc_cli.advice import advice_for
+from cchc_cli.criteria import SURVEY, CriteriaSet, Leaf
 from cchc_cli.formspec import SELF_SHEET
 from cchc_cli.issues import Issue
-from cchc_cli.numbers import Exact, exact_sub, vi, vi_date
+from cchc_cli.letters import write_letter, write_reminder
+from cchc_cli.numbers import Exact, exact_sub
 from cchc_cli.outputs import FEEDBACK_FOLDER, feedback_path
 from cchc_cli.readers.forms import LeafEntry
 from cchc_cli.readers.register import Unit
-from cchc_cli.scoring import SOURCE_APPRAISAL, LeafResult, UnitScore
+from cchc_cli.scoring import NA_REGISTER, SOURCE_APPRAISAL, LeafResult, UnitScore
 from cchc_cli.status import Collection, YearStatus
 
-# What a unit should do about each problem its file can have: the issue's message says
-# what is wrong, this says what to do. Fields in braces come from the issue's own
-# parameters (``{max}`` of 'tu-cham-vuot-toi-da'); an issue without them gets GENERIC.
-ADVICE: dict[str, str] = {
-    # the file
-    "tep-rong": "Lưu lại biểu tự đánh giá đã điền rồi gửi lại.",
-    "tep-qua-lon": "Chỉ gửi biểu tự đánh giá (tài liệu kiểm chứng gửi riêng); xóa hình ảnh,"
-                   " trang không cần thiết rồi gửi lại.",
-    "tep-qua-lon-o": "Xóa các dòng, cột thừa ở cuối trang, hoặc chép kết quả sang biểu mẫu"
-                     " mới do Sở Nội vụ gửi, rồi gửi lại.",
-    "tep-vuot-gioi-han-doc": "Mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại.",
-    "tep-co-mat-khau": "Gỡ mật khẩu của tệp (Excel: Tệp → Thông tin → Bảo vệ sổ làm việc)"
-                       " rồi gửi lại.",
-    "tep-hong": "Mở tệp bằng Excel để kiểm tra, lưu lại dạng .xlsx; nếu không mở được, điền"
-                " lại vào biểu mẫu do Sở Nội vụ gửi.",
-    "khong-phai-bang-tinh": "Gửi biểu tự đánh giá dạng Excel (.xlsx) theo biểu mẫu do Sở Nội"
-                            " vụ gửi; tài liệu PDF, Word gửi riêng.",
-    "khong-doc-duoc-tep": "Gửi lại tệp.",
-    "phan-mo-rong-sai": "Lưu lại tệp bằng Excel đúng định dạng (Lưu thành → Sổ làm việc Excel"
-                        " .xlsx).",
-    "tep-khong-nhan-dang": "Dùng biểu mẫu tự đánh giá do Sở Nội vụ gửi; không đổi tên trang"
-                           " 'Tự đánh giá'.",
-    "khong-co-trang": "Dùng biểu mẫu do Sở Nội vụ gửi; không đổi tên hoặc xóa trang.",
-    "thieu-cot": "Khôi phục các cột của biểu mẫu (không xóa, không đổi tiêu đề cột), hoặc chép"
-                 " kết quả sang biểu mẫu mới.",
-    "cot-trung": "Xóa một trong hai cột trùng tiêu đề, giữ cột có kết quả.",
-    # which form it is
-    "bieu-mau-sai-nam": "Dùng biểu mẫu năm {expected} do Sở Nội vụ gửi.",
-    "bieu-mau-sai-khoi": "Dùng biểu mẫu lập cho chính đơn vị (khối {expected}).",
-    "bieu-mau-trung-don-vi": "Chỉ gửi một biểu tự đánh giá; báo Sở Nội vụ tệp nào là bản cuối"
-                             " cùng.",
-    "phien-ban-tieu-chi-khac": "Chép kết quả sang biểu mẫu mới nhất do Sở Nội vụ gửi (bộ tiêu"
-                               " chí đã thay đổi) rồi gửi lại.",
-    "meta-khong-hop-le": "Không sửa trang ẩn '_cchc'; dùng biểu mẫu do Sở Nội vụ gửi.",
-    "khong-co-bo-tieu-chi-cho-bieu-mau": "Đơn vị chưa cần sửa: Sở Nội vụ đang hoàn thiện bộ"
-                                         " tiêu chí và sẽ thông báo.",
-    # rows and cells
-    "ma-tieu-chi-la": "Sửa lại đúng mã tiêu chí như biểu mẫu gốc, hoặc xóa dòng này nếu là"
-                      " dòng thêm vào.",
-    "thieu-tieu-chi": "Bổ sung dòng của tiêu chí {criterion} (chép từ biểu mẫu gốc) và nhập"
-                      " kết quả.",
-    "tieu-chi-trung-dong": "Xóa một trong hai dòng, giữ dòng có kết quả đúng.",
-    "diem-toi-da-bi-sua": "Trả lại điểm tối đa {expected} như biểu mẫu gốc (ô này không được"
-                          " sửa).",
-    "khong-phai-so": "Nhập một số (ví dụ 0,5 hoặc 85,5), không kèm chữ hay ký hiệu.",
-    "tu-cham-vuot-toi-da": "Nhập điểm từ 0 đến {max}.",
-    "gia-tri-am": "Nhập số không âm.",
-    "khong-dung-buoc": "Nhập điểm là bội số của {step} (0; {step}; …).",
-    "lua-chon-la": "Chọn một lựa chọn trong danh sách thả xuống của ô, không gõ tay.",
-    "khong-ap-dung-khong-cho-phep": "Xóa dấu x ở cột 'Không áp dụng' và nhập kết quả của tiêu"
-                                    " chí.",
-    "dau-khong-ap-dung-la": "Ghi x nếu tiêu chí không áp dụng với đơn vị, nếu không thì để"
-                            " trống.",
-    "diem-duoi-san-nhap": "Nhập điểm từ {floor} đến điểm tối đa.",
-    "thieu-dong-so-lieu": "Bổ sung dòng mã {input} ({label}) ngay dưới dòng tiêu chí và nhập"
-                          " số liệu.",
-    "thieu-tai-lieu-kiem-chung": "Ghi số, ngày, tên văn bản là tài liệu kiểm chứng vào cột"
-                                 " 'Tài liệu kiểm chứng'.",
-    "diem-tinh-khac": "Kiểm tra lại dữ liệu đã nhập (theo dữ liệu nhập, tiêu chí được"
-                      " {computed} điểm); lưu tệp bằng Excel để ô điểm được tính lại.",
-    # what scoring found in the unit's values
-    "thieu-du-lieu": "Nhập {what}; nếu tiêu chí không áp dụng với đơn vị (và được phép), ghi x"
-                     " ở cột 'Không áp dụng'.",
-    "kiem-tra-khong-dat": "Sửa các số liệu của tiêu chí cho đúng điều kiện: {message}.",
-    "kiem-tra-khong-dat-tu-danh-gia": "Số liệu đã được cơ quan thẩm định thay thế; rà soát lại"
-                                      " số liệu của đơn vị cho đúng điều kiện: {message}.",
-    "chia-cho-khong": "Kiểm tra các số liệu (mẫu số bằng 0); nếu đúng là không phát sinh, ghi"
-                      " rõ ở cột 'Giải trình'.",
-    "diem-cong-thuc-ngoai-khoang": "Kiểm tra lại các số liệu của tiêu chí.",
-    "gia-tri-tinh-am": "Kiểm tra lại các số liệu của tiêu chí.",
-    "khong-co-tieu-chi-ap-dung": "Bỏ dấu x ở các tiêu chí có áp dụng với đơn vị và nhập kết"
-                                 " quả.",
-}
-GENERIC_ADVICE = "Sửa ô được đánh dấu theo nội dung vấn đề; cần hỏi thêm, liên hệ Sở Nội vụ."
 NO_CELL = "(cả tệp)"
-
-
-def advice_for(found: Issue) -> str:
-    """What to do about an issue, filled in with its own parameters."""
-    template = ADVICE.get(found.code)
-    if template is None:
-        return GENERIC_ADVICE
-    values = {key: _shown(value) for key, value in found.params}
-    values["criterion"] = found.criterion or ""
-    try:
-        return string.Formatter().vformat(template, (), values)
-    except (KeyError, IndexError, ValueError):
-        return GENERIC_ADVICE
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return vi(value)
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -289,11 +198,11 @@ def appraisal_changes(found: Collection, unit: Unit) -> AppraisalChanges | None:
     criteria = found.inputs.sets.get(unit.block)
     if score is None or criteria is None:
         return None
-    results: list[LeafResult] = [r for r in score.leaves.values() if r.kind != "survey"]
+    results: list[LeafResult] = [r for r in score.leaves.values() if r.kind != SURVEY]
     return AppraisalChanges(
         year=found.inputs.year, unit=unit, precision=found.settings.precision,
         appraised=sum(1 for r in results if r.source == SOURCE_APPRAISAL),
-        leaves=sum(1 for r in results if r.na_reason != "register"),
+        leaves=sum(1 for r in results if r.na_reason != NA_REGISTER),
         changed=changed_leaves(score, criteria, dict(found.settings.appraisers)),
         points=score.points if score.ok else None,
         max_points=score.max_points if score.ok else None,
@@ -635,125 +544,7 @@ def _write_changes(found: Collection, unit: Unit, mine: UnitFeedback) -> None:
     mine.appraisal_file, mine.changed = path, len(changes.changed)
 
 
-# --------------------------------------------------------------------------------------
-# Letters
-# --------------------------------------------------------------------------------------
-
-
-def _render(template: Path, values: dict[str, Any], *, title: str, moment: dt.datetime,
-            author: str) -> bytes:
-    from cchc_cli.writers.documents import TemplateProblem, render
-    from cchc_cli.writers.docx_finish import DocumentProperties
-
-    try:
-        return render(template, values, None, DocumentProperties(author=author, title=title,
-                                                                 moment=moment))
-    except TemplateProblem as problem:
-        from cchc_cli.issues import issue
-
-        found = issue(problem.code, detail=problem.detail.rstrip(". "))
-        raise WorkspaceError(f"Không lập được văn bản từ mẫu {template}: {found.message}"
-                             ) from problem
-
-
-def _letterhead(found: Collection, as_of: dt.date) -> dict[str, Any]:
-    """What every letter of the collection loop starts with: the province's council
-    above the Sở Nội vụ, and a date line whose day and month the signer writes."""
-    from cchc_cli.report import BLANK, DRAFT_MARK
-
-    settings = found.settings
-    parent = settings.authority.upper().replace("ỦY BAN NHÂN DÂN", "UBND")
-    return {"draft": True, "draft_mark": DRAFT_MARK, "parent_upper": parent,
-            "year": found.inputs.year, "year_now": as_of.year,
-            "date_line": f"{settings.place}, ngày{BLANK}tháng{BLANK}năm {as_of.year}"}
-
-
-def write_letter(found: Collection, mine: UnitFeedback, *, template: Path, as_of: dt.date
-                 ) -> Path:
-    """The cover letter of a unit's files (``<CODE>-cong-van.docx``)."""
-    from cchc_cli.writers.atomic import write_bytes_atomic
-
-    year = found.inputs.year
-    parts = []
-    if mine.fix_file is not None:
-        parts.append(f"Qua kiểm tra, biểu tự đánh giá của {mine.name} còn"
-                     f" {_counts(mine.errors, mine.warnings)} (chi tiết tại tệp"
-                     f" {mine.fix_file.name} gửi kèm: trang đầu liệt kê từng vấn đề, ô có vấn"
-                     " đề được tô màu và ghi chú cách sửa). Đề nghị đơn vị hoàn thiện, gửi lại"
-                     " biểu tự đánh giá.")
-    if mine.appraisal_file is not None:
-        changed = (f"có {mine.changed} tiêu chí thành phần thay đổi so với kết quả tự đánh giá"
-                   if mine.changed else "không có tiêu chí nào thay đổi so với kết quả tự"
-                   " đánh giá")
-        parts.append(f"Kết quả thẩm định Chỉ số CCHC năm {year} của đơn vị {changed} (chi"
-                     f" tiết tại tệp {mine.appraisal_file.name} gửi kèm, kèm nhận xét của cơ"
-                     " quan thẩm định). Trường hợp không thống nhất, đề nghị đơn vị ghi ý kiến"
-                     " giải trình vào cột 'Giải trình' và gửi lại kèm tài liệu kiểm chứng.")
-    values = {**_letterhead(found, as_of), "unit_name": mine.name, "unit_code": mine.code,
-              "paragraphs": parts,
-              "attachments": [p.name for p in (mine.fix_file, mine.appraisal_file) if p]}
-    path = feedback_path(found.workspace.results_dir(year), "letter", unit=mine.code)
-    moment = dt.datetime.combine(as_of, dt.time())
-    write_bytes_atomic(path, _render(template, values, moment=moment,
-                                     author=found.settings.authority,
-                                     title=f"Công văn gửi {mine.name}"))
-    return path
-
-
-def _counts(errors: int, warnings: int) -> str:
-    parts = [f"{errors} lỗi" if errors else "", f"{warnings} cảnh báo" if warnings else ""]
-    return " và ".join(p for p in parts if p)
-
-
-def write_reminder(found: Collection, status: YearStatus, *, template: Path) -> Path | None:
-    """The draft reminder (công văn đôn đốc) to the units and appraisers overdue on the
-    status's day; None when nobody is."""
-    from cchc_cli.writers.atomic import write_bytes_atomic
-
-    late_units, late_appraisers = status.overdue_units, status.overdue_appraisers
-    if not late_units and not late_appraisers:
-        return None
-    year, day = status.year, status.as_of
-    deadlines = status.deadlines
-    units = [{"stt": i, "name": u.name, "block": status.block_names.get(u.block, u.block),
-              "task": "Chưa gửi biểu tự đánh giá",
-              "due": _day(deadlines.get("self"))}
-             for i, u in enumerate(late_units, 1)]
-    appraisers = [{"stt": i, "name": a.name, "round": a.round,
-                   "task": (f"Chưa gửi kết quả thẩm định vòng {a.round}" if not a.files else
-                            f"Kết quả thẩm định vòng {a.round} mới có {a.rows}/{a.assigned}"
-                            " dòng được giao"),
-                   "due": _day(a.deadline)}
-                  for i, a in enumerate(late_appraisers, 1)]
-    values = {**_letterhead(found, day), "as_of": vi_date(day), "units": units,
-              "appraisers": appraisers, "plan": _plan(deadlines)}
-    path = feedback_path(found.workspace.results_dir(year), "reminder", year=year)
-    moment = dt.datetime.combine(day, dt.time())
-    write_bytes_atomic(path, _render(template, values, moment=moment,
-                                     author=found.settings.authority,
-                                     title=f"Đôn đốc thực hiện Chỉ số CCHC năm {year}"))
-    return path
-
-
-def _day(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def _plan(deadlines: dict[str, dt.date]) -> str:
-    """'các cơ quan, đơn vị gửi biểu tự đánh giá trước ngày 10/11/2026; …'."""
-    parts = []
-    if "self" in deadlines:
-        parts.append(f"các cơ quan, đơn vị gửi biểu tự đánh giá chậm nhất ngày"
-                     f" {_day(deadlines['self'])}")
-    for key, day in sorted(deadlines.items()):
-        if key.startswith("appraisal"):
-            round_no = key.partition("_")[2] or "1"
-            parts.append(f"các cơ quan thẩm định gửi kết quả thẩm định vòng {round_no} chậm"
-                         f" nhất ngày {_day(day)}")
-    return "; ".join(parts)
-
-
-__all__ = ["ADVICE", "advice_for", "Problem", "problem_of", "ChangedLeaf", "ChangedInput",
-           "AppraisalChanges", "changed_leaves", "appraisal_changes", "UnitFeedback",
-           "FeedbackRun", "Templates", "write_feedback", "write_letter", "write_reminder",
-           "fix_copy", "openpyxl_refusal", "FixCopy", "FixHeader"]
+__all__ = ["Problem", "problem_of", "ChangedLeaf", "ChangedInput", "AppraisalChanges",
+           "changed_leaves", "appraisal_changes", "UnitFeedback", "FeedbackRun", "Templates",
+           "write_feedback", "unit_files", "fix_copy", "openpyxl_refusal", "FixCopy",
+           "FixHeader", "write_letter", "write_reminder"]
