@@ -159,6 +159,42 @@ def test_the_marked_up_file_sent_back_fixed_is_marked_afresh(cli, box):
     assert not (box.root / OUT / "SNV-can-sua.xlsx").exists()
 
 
+def test_a_second_file_of_the_unit_is_named_not_marked_in_the_first(cli, box):
+    # SNV also sent a second copy (read after the first), whose 1.2 says 4 points: its
+    # problems are listed with that file's name, and no cell of the file in use is
+    # marked for them.
+    box.self_form("SNV", {**GOOD, "1.2": Entered(score=Decimal("4"), evidence="BC")},
+                  name="tu-danh-gia-SNV_ban-cu.xlsx")
+    feedback(cli, box, "SNV")
+    rows = problem_rows(box.root / OUT / "SNV-can-sua.xlsx")
+    others = [r for r in rows if r[5].startswith("Trong tệp tu-danh-gia-SNV_ban-cu.xlsx")]
+    assert others and all(r[2] == "(cả tệp)" for r in others)
+    assert any("ô Tự đánh giá!G9: Điểm tự chấm 4" in r[5] for r in others)
+    copy = openpyxl.load_workbook(box.root / OUT / "SNV-can-sua.xlsx")
+    assert "3.5" in copy[SELF]["G9"].comment.text and "Điểm tự chấm 4" not in \
+        copy[SELF]["G9"].comment.text
+
+
+def test_a_workbook_with_macros_keeps_them_and_its_kind(cli, box):
+    path = box.data / "tu-danh-gia" / "tu-danh-gia-SNV.xlsx"
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/vbaProject.bin"] = b"VBA of the unit"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    path.unlink()
+    (path.with_suffix(".xlsm")).write_bytes(buffer.getvalue())
+    snv = next(u for u in feedback(cli, box)["units"] if u["code"] == "SNV")
+    # Excel opens a workbook with macros only under .xlsm.
+    assert snv["fix_file"] == f"{OUT}/SNV-can-sua.xlsm"
+    with zipfile.ZipFile(box.root / snv["fix_file"]) as archive:
+        assert archive.read("xl/vbaProject.bin") == b"VBA of the unit"
+        assert b"macroEnabled" in archive.read("[Content_Types].xml")
+    assert not (box.root / OUT / "SNV-can-sua.xlsx").exists()
+
+
 def test_units_are_chosen_by_code_in_any_case(cli, box):
     found = feedback(cli, box, "snv", "SNV")
     assert [u["code"] for u in found["units"]] == ["SNV"]

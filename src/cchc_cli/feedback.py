@@ -77,14 +77,23 @@ class Problem:
                 f"Cách sửa: {self.advice}")
 
 
-def problem_of(found: Issue, criteria: CriteriaSet | None) -> Problem:
+def problem_of(found: Issue, criteria: CriteriaSet | None, source: str | None = None
+               ) -> Problem:
+    """A problem as the unit reads it. One found in another of the unit's files than
+    ``source`` (a second self-assessment it sent) names that file and is not marked in
+    ``source``: its cells are elsewhere."""
     name = ""
     if criteria is not None and found.criterion:
         node = criteria.nodes.get(found.criterion)
         name = node.name if node is not None else ""
-    return Problem(error=found.is_error, file=found.file or "", sheet=found.sheet,
-                   cell=found.cell, criterion=found.criterion, name=name,
-                   message=found.message, advice=advice_for(found))
+    sheet, cell, message = found.sheet, found.cell, found.message
+    if source is not None and found.file and found.file != source:
+        where = f", ô {sheet}!{cell}" if sheet and cell else ""
+        sheet, cell = None, None
+        message = f"Trong tệp {Path(found.file).name}{where}: {message}"
+    return Problem(error=found.is_error, file=found.file or "", sheet=sheet, cell=cell,
+                   criterion=found.criterion, name=name, message=message,
+                   advice=advice_for(found))
 
 
 # --------------------------------------------------------------------------------------
@@ -394,7 +403,7 @@ def _write_fix(found: Collection, unit: Unit, mine: UnitFeedback) -> None:
         return
     criteria = found.inputs.sets.get(unit.block)
     source = found.self_files[unit.code][0]
-    problems = [problem_of(i, criteria) for i in issues]
+    problems = [problem_of(i, criteria, source) for i in issues]
     from cchc_cli.writers.atomic import write_bytes_atomic
     from cchc_cli.writers.feedback import CannotOpen, marked_workbook
 
