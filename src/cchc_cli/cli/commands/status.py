@@ -43,8 +43,9 @@ ReminderOpt = Annotated[
                  help="Lập dự thảo công văn đôn đốc các đơn vị, cơ quan thẩm định quá hạn:"
                  " results/<năm>/gui-don-vi/cong-van-don-doc-<năm>.docx."),
 ]
-# Beyond this many units in one list, the terminal shows the first ones and the count.
-LIST_LIMIT = 30
+# Beyond this many units in one list, the terminal shows the first ones and the count:
+# the answer must fit one screen (the JSON has them all).
+LIST_LIMIT = 15
 
 
 def status(
@@ -93,7 +94,10 @@ def render_status(console: Any, status: Any) -> None:
                     key=lambda k: int(k.partition("_")[2] or 1))
     due = [f"tự đánh giá {_day(deadlines.get('self'))}"] + [
         f"thẩm định vòng {k.partition('_')[2] or 1} {_day(deadlines[k])}" for k in rounds]
-    console.print("Hạn gửi (deadlines trong cchc.yaml): " + "; ".join(due) + ".")
+    if deadlines:
+        console.print("Hạn gửi (deadlines trong cchc.yaml): " + "; ".join(due) + ".")
+    else:
+        console.print("Chưa đặt hạn gửi: thêm deadlines vào cchc.yaml để biết ai quá hạn.")
     if status.setup_errors:
         console.print(f"[bold red]cchc.yaml, bộ tiêu chí hoặc danh sách đơn vị có"
                       f" {status.setup_errors} lỗi[/]: chạy cchc validate -y {status.year}.")
@@ -105,7 +109,7 @@ def render_status(console: Any, status: Any) -> None:
         console.print(f"\n[bold red]Quá hạn:[/] {len(late_units)} đơn vị chưa gửi biểu tự đánh"
                       f" giá, {len(late_appraisers)} lượt thẩm định chưa đủ. Lập công văn"
                       " đôn đốc: cchc status --reminder.")
-    else:
+    elif deadlines:
         console.print("\n[green]Chưa có ai quá hạn.[/]")
 
 
