@@ -463,9 +463,11 @@ def extra_below(criteria: CriteriaSet, leaves: Mapping[str, LeafResult], code: s
     return total
 
 
-def _capped_extra(criteria: CriteriaSet, leaves: dict[str, LeafResult], kind: str) -> Exact:
-    """The unit's bonus (or penalty), caps applied."""
-    return exact_sum(extra_below(criteria, leaves, code, kind) for code in criteria.areas)
+def _capped_extra(criteria: CriteriaSet, leaves: dict[str, LeafResult], kind: str,
+                  roots: tuple[str, ...]) -> Exact:
+    """The unit's bonus (or penalty), caps applied; ``roots`` are the topmost nodes that
+    hold such leaves (worked out once per set: the rest of the tree has none)."""
+    return exact_sum(extra_below(criteria, leaves, code, kind) for code in roots)
 
 
 @dataclass(frozen=True)
@@ -473,11 +475,26 @@ class _Shape:
     """What totals need to know about a criteria set, worked out once per set."""
 
     capped: bool  # some group has a cap
+    # The highest nodes under which bonus (penalty) leaves lie: the only subtrees a
+    # capped sum has to walk.
+    bonus_roots: tuple[str, ...] = ()
+    penalty_roots: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, criteria: CriteriaSet) -> _Shape:
-        return cls(capped=any(isinstance(node, Group) and node.cap is not None
-                              for node in criteria.nodes.values()))
+        capped = any(isinstance(node, Group) and node.cap is not None
+                     for node in criteria.nodes.values())
+
+        def roots(kind: str) -> tuple[str, ...]:
+            found: list[str] = []
+            for leaf in criteria.leaves:
+                if leaf.kind == kind:
+                    top = (*leaf.path, leaf.code)[0]
+                    if top not in found:
+                        found.append(top)
+            return tuple(found)
+
+        return cls(capped=capped, bonus_roots=roots(BONUS), penalty_roots=roots(PENALTY))
 
 
 def total_unit(unit: Unit, criteria: CriteriaSet, leaves: dict[str, LeafResult], *,
@@ -521,8 +538,8 @@ def total_unit(unit: Unit, criteria: CriteriaSet, leaves: dict[str, LeafResult],
     for code, extra in slow.items():
         sums[code][0] = exact_sum((sums[code][0], *extra))
     if shape.capped:
-        bonus = _capped_extra(criteria, leaves, BONUS)
-        penalty = _capped_extra(criteria, leaves, PENALTY)
+        bonus = _capped_extra(criteria, leaves, BONUS, shape.bonus_roots)
+        penalty = _capped_extra(criteria, leaves, PENALTY, shape.penalty_roots)
     total = exact_sum(scored)
     survey_points = exact_sum(surveyed)
     points_total = exact_sub(exact_sum((total, bonus)), penalty)
