@@ -3,8 +3,9 @@
 ``<CODE>-can-sua.xlsx`` is the unit's own workbook, loaded and saved with openpyxl — the
 one tool that edits an existing workbook and keeps its formatting, validations and (with
 ``keep_vba``) macros. The markup is reversible: problem cells are coloured by conditional
-formatting rules (the cells' own fills stay untouched) and carry comments by the author
-``cchc``; a first sheet ``Vấn đề cần sửa`` lists the problems with links to the cells.
+formatting rules (the cells' own fills stay untouched) and carry comments of an author
+of their own (:data:`AUTHOR`); a first sheet ``Vấn đề cần sửa`` lists the problems with
+links to the cells.
 A unit that sends the marked-up file back, fixed, gets a clean copy next time: the old
 rules, comments and sheet are removed before the new ones are added.
 
@@ -40,8 +41,8 @@ FIX_COLUMNS = [("STT", 5), ("Mức độ", 9), ("Ô", 15), ("Mã tiêu chí", 10
                ("Vấn đề", 46), ("Cách sửa", 40)]
 COMMENT_WIDTH_PX = 380
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-# In a copy of values, a text longer than this spills over its row instead of widening
-# its column.
+# In a copy of values, a longer text does not size its column: it is wrapped, or spans
+# the table when it is alone on its row (a title, an instruction).
 SPILL = 40
 OWN_NOTE = "\n\n(Ghi chú của biểu mẫu: "
 
