@@ -231,24 +231,39 @@ def test_an_xls_or_ods_gets_a_new_xlsx_of_its_values_with_the_same_marks(cli, tm
                                                                          f"{SELF}!G9"}
 
 
-def test_a_workbook_with_a_dtd_is_copied_as_values(cli, box):
-    """openpyxl is given no XML that declares entities: such a file (which cchc's own
-    reader reads safely) is copied as values instead."""
-    path = box.data / "tu-danh-gia" / "tu-danh-gia-SNV.xlsx"
+def rewrite_part(path: Path, part: str, old: bytes, new: bytes) -> None:
+    """Change one part of a workbook's archive, the others as they were."""
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts["docProps/app.xml"] = parts["docProps/app.xml"].replace(
-        b"?>", b'?><!DOCTYPE x [<!ENTITY e "x">]>', 1)
+    assert old in parts[part]
+    parts[part] = parts[part].replace(old, new, 1)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
     path.write_bytes(buffer.getvalue())
+
+
+@pytest.mark.parametrize(("part", "old", "new", "why"), [
+    # An entity declaration: openpyxl is given no XML with a DTD.
+    ("docProps/app.xml", b"?>", b'?><!DOCTYPE x [<!ENTITY e "x">]>', "DTD"),
+    # A merged range of the whole sheet, which cchc's reader keeps as two corners but
+    # openpyxl would fill with 17 billion cell objects.
+    ("xl/worksheets/sheet1.xml", b'<mergeCell ref="A1:J1"/>',
+     b'<mergeCell ref="A1:XFD1048576"/>', "các trang có tới"),
+])
+def test_a_workbook_openpyxl_should_not_open_is_copied_as_values(cli, box, part, old, new,
+                                                                 why):
+    path = box.data / "tu-danh-gia" / "tu-danh-gia-SNV.xlsx"
+    rewrite_part(path, part, old, new)
     snv = next(u for u in feedback(cli, box)["units"] if u["code"] == "SNV")
     assert snv["values_only"] is True
     copy = openpyxl.load_workbook(box.root / snv["fix_file"])
     assert copy[SELF]["G9"].value == 3.5 and marks(copy[SELF]) == {
         "G9": ERROR_FILL, "I8": WARNING_FILL}
+    texts = " ".join(str(c.value) for row in copy[FIX_SHEET].iter_rows() for c in row
+                     if c.value)
+    assert why in texts and "bản sao giá trị" in texts
 
 
 def test_a_file_changed_after_reading_is_not_copied(box):

@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -436,7 +437,7 @@ class FixCopy:
 
 
 # Sheets of a self-assessment hold about a thousand cells; openpyxl keeps each cell as an
-# object, so a workbook with far more is copied as values instead of being opened.
+# object (about 0.5 kB), so a workbook with far more is copied as values instead.
 OPENPYXL_MAX_CELLS = 300_000
 
 
@@ -484,10 +485,14 @@ def _is_xlsx(data: bytes) -> bool:
 
 
 def openpyxl_refusal(data: bytes) -> str | None:
-    """Why an .xlsx's bytes should not be given to openpyxl, or None: every part is
-    inflated with the reader's bounds, none may declare a DTD (entities), and the sheets
-    together stay within OPENPYXL_MAX_CELLS."""
-    from cchc_cli.readers.workbook import MAX_XML_BYTES, inflate, open_archive, sheet_extent
+    """Why an .xlsx's bytes should not be given to openpyxl, or None.
+
+    Every part is inflated within the reader's bounds; no part may declare a DTD
+    (entities); and the cells openpyxl would make an object for — one per cell written,
+    one per cell of a merged range or of a range a hyperlink covers — stay within
+    OPENPYXL_MAX_CELLS (a crafted ``A1:XFD1048576`` would otherwise make billions).
+    """
+    from cchc_cli.readers.workbook import MAX_XML_BYTES, inflate, open_archive
 
     _, infos = open_archive(data, MAX_XML_BYTES)
     cells = 0
@@ -498,11 +503,45 @@ def openpyxl_refusal(data: bytes) -> str | None:
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             return "tệp có khai báo DTD"
         if name.startswith("xl/worksheets/"):
-            rows, cols = sheet_extent(xml)
-            cells += rows * max(cols, 1)
+            covered = _ranges_covered(xml)
+            if covered is None:
+                return "trang tính có vùng ô gộp hoặc liên kết không đọc được"
+            # Every '<c' (and prefixed ':c') starts at most one cell: a bound, cheaply.
+            cells += xml.count(b"<c") + xml.count(b":c") + covered
     if cells > OPENPYXL_MAX_CELLS:
         return f"các trang có tới {cells} ô"
     return None
+
+
+_RANGE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b([^>]*)>", re.IGNORECASE)
+_REF_ATTR = re.compile(rb"\bref\s*=\s*[\"']([^\"']*)[\"']")
+_RANGE_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$")
+
+
+def _ranges_covered(xml: bytes) -> int | None:
+    """Cells covered by the sheet's merged ranges and hyperlink ranges; None when a
+    range is written in a way that cannot be bounded."""
+    if b"mergeCell" not in xml and b"hyperlink" not in xml:
+        return 0
+    total = 0
+    for match in _RANGE_TAG.finditer(xml):
+        ref = _REF_ATTR.search(match.group(1))
+        found = _RANGE_REF.match(ref.group(1).decode("latin-1").strip()) if ref else None
+        if found is None:
+            return None
+        first_col, first_row, last_col, last_row = found.groups()
+        if last_col is not None:
+            rows = abs(int(last_row) - int(first_row)) + 1
+            cols = abs(_column(last_col) - _column(first_col)) + 1
+            total += rows * cols
+    return total
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _has_macros(data: bytes) -> bool:
