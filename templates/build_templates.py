@@ -8,6 +8,9 @@ Layout of the decision follows Nghị định 30/2020/NĐ-CP, Phụ lục I (A4;
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the two-column header with the
 issuing authority and number on the left, quốc hiệu and tiêu ngữ on the right).
 
+``tin-bai.docx`` is the draft news item for the portal (values: those of the report plus
+``news``, see cchc_cli/news.py).
+
 Tags used (see cchc_cli/report.py for the context): ``{{ … }}`` for values,
 ``{%p … %}`` for paragraph loops, ``{%tr … %}`` for table-row loops.
 """
@@ -480,6 +483,27 @@ def build_report(path: Path) -> None:
     document.save(path)
 
 
+# --- the news item ---------------------------------------------------------------------
+
+
+def build_news(path: Path) -> None:
+    """The draft news item for the province's portal (SPEC §13.4): a title, a lead in
+    bold, the province's results, one paragraph per block, a closing paragraph. Plain
+    paragraphs, so that an editor can paste them into the portal's editor."""
+    document = Document()
+    a4(document)
+    draft_mark(document)
+    para(document, "TIN BÀI ĐĂNG CỔNG THÔNG TIN ĐIỆN TỬ – BẢN THẢO ĐỂ BIÊN TẬP", size=11,
+         italic=True, align=L, after=12)
+    para(document, "{{ news.title }}", size=16, bold=True, align=L, after=12)
+    para(document, "{{ news.lead }}", bold=True, indent=True)
+    tag(document, "{%p for line in news.paragraphs %}")
+    para(document, "{{ line }}", indent=True)
+    tag(document, "{%p endfor %}")
+    para(document, "{{ news.closing }}", indent=True)
+    document.save(path)
+
+
 # --- the letters of the collection loop (cchc feedback, cchc status --reminder) ---------
 
 
@@ -591,10 +615,11 @@ def build_reminder(path: Path) -> None:
 def main() -> None:
     build_decision(HERE / "quyet-dinh.docx")
     build_report(HERE / "bao-cao.docx")
+    build_news(HERE / "tin-bai.docx")
     build_letter(HERE / "cong-van-gui-don-vi.docx")
     build_reminder(HERE / "cong-van-don-doc.docx")
     print("written:", *(HERE / name for name in ("quyet-dinh.docx", "bao-cao.docx",
-                                                 "cong-van-gui-don-vi.docx",
+                                                 "tin-bai.docx", "cong-van-gui-don-vi.docx",
                                                  "cong-van-don-doc.docx")))
 
 

@@ -214,3 +214,23 @@ def drop_sheet(path: Path, name: str) -> Path:
     del workbook[name]
     workbook.save(path)
     return path
+
+
+PUBLISHED_HEADERS = ["Mã đơn vị", "Tên đơn vị", "Khối", "Xếp hạng", "Chỉ số", "Xếp loại"]
+
+
+def write_published(path: Path, rows: list[list[Any]],
+                    headers: list[str] | None = None) -> Path:
+    """A year's published table as an analyst types it for ``cchc publish --from``:
+    sheet 'Xếp hạng năm trước', a title and a blank row above the headers."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Xếp hạng năm trước"
+    sheet.append(["Kết quả Chỉ số CCHC đã công bố"])
+    sheet.append([])
+    sheet.append(headers or PUBLISHED_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path

@@ -40,3 +40,7 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert "| `cchc rank`, tỉnh" in table and "≥ 8×" in table
     assert "| `cchc status`, tỉnh" in table and "biểu nào cũng cần sửa" in table
     assert (tmp_path / "results.json").exists()
+    history = results["history"]
+    assert [history[k]["exit"] for k in ("import", "publish", "history")] == [0, 0, 0]
+    assert "| `cchc publish`, tỉnh" in table and "| `cchc history`, tỉnh" in table
+    assert not (tmp_path / "smoke" / "results" / "chi-so-cchc.sqlite").exists()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_cli.criteria import CriteriaSet
 from cchc_cli.errors import UsageError
@@ -27,6 +27,10 @@ from cchc_cli.scoring import UnitScore, YearScores
 from cchc_cli.settings import SETTINGS_FILE
 from cchc_cli.timing import stage
 from cchc_cli.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cchc_cli.database import PublishedYear
+    from cchc_cli.history import HistoryReport
 
 _YEAR = re.compile(r"^\d{4}$")
 # The Word templates of the collection loop (templates/, or the workspace's own).
@@ -459,9 +463,25 @@ def has_year_inputs(ws: Workspace, year: int) -> bool:
 
 
 def load_previous(ws: Workspace, year: int, *, jobs: int | None = None,
-                  inputs: YearInputs | None = None) -> tuple[PreviousYear | None, list[Issue]]:
-    """Last year's ranks: recomputed from year Y−1's inputs when the workspace has them
-    (under Y−1's own criteria), else read from ``data/Y/nam-truoc.xlsx``."""
+                  inputs: YearInputs | None = None, database: bool = True
+                  ) -> tuple[PreviousYear | None, list[Issue]]:
+    """Last year's ranks (SPEC §13.4): as published in the results database when it
+    holds year Y−1; else recomputed from year Y−1's inputs when the workspace has them
+    (under Y−1's own criteria); else read from ``data/Y/nam-truoc.xlsx``."""
+    found_db: list[Issue] = []
+    if database:
+        from cchc_cli.history import recorded_previous
+
+        recorded, found_db = recorded_previous(ws, year)
+        if recorded is not None:
+            return recorded, found_db
+    previous, found = _previous_from_inputs_or_file(ws, year, jobs=jobs, inputs=inputs)
+    return previous, [*found_db, *found]
+
+
+def _previous_from_inputs_or_file(ws: Workspace, year: int, *, jobs: int | None,
+                                  inputs: YearInputs | None
+                                  ) -> tuple[PreviousYear | None, list[Issue]]:
     from cchc_cli.issues import issue
     from cchc_cli.ranking import previous_from_ranking, rank_year, read_previous_file
 
@@ -488,17 +508,26 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
                     progress: Progress | None = None,
                     as_of: str | dt.datetime | None = None) -> RankRun:
     """Score and rank a year with its comparison to last year (no output)."""
+    from cchc_cli.history import recorded_previous
     from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
 
     moment = _moment(as_of)
+    # Last year as published in the results database, when it holds it: then year
+    # Y−1's inputs are not read at all.
+    recorded, previous_issues = recorded_previous(ws, year)
     # This year and last year's inputs are read together: one pool, one pass.
-    years = [year, year - 1] if has_year_inputs(ws, year - 1) else [year]
+    years = [year, year - 1] if recorded is None and has_year_inputs(ws, year - 1) \
+        else [year]
     with stage("read"):
         read = read_years(ws, years, jobs=jobs, progress=progress)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=read[year])
-        previous, previous_issues = load_previous(ws, year, inputs=read.get(year - 1))
+        previous = recorded
+        if recorded is None:
+            previous, found = load_previous(ws, year, inputs=read.get(year - 1),
+                                            database=False)
+            previous_issues = [*previous_issues, *found]
     with stage("rank"):
         ranking = rank_year(scores, ws.settings, inputs.register, previous)
         issues = sorted_issues([*issues, *previous_issues, *ranking.issues])
@@ -568,9 +597,17 @@ def report(
     if not write or run.blocked:
         return run
     ws = run.workspace
+    # Earlier years and streaks (SPEC §13.4), for the page, the news and the report.
+    from cchc_cli.history import report_history
+
+    run.result.history, found_history = report_history(ws, run.ranked, run.result.register)
+    run.issues = sorted_issues([*run.issues, *found_history])
     templates = {kind: template_file(ws.root, name) for kind, name in DOCUMENT_TEMPLATES.items()}
     options = DocumentOptions(final=final, date=signed)
     rendered, problems = render_documents(run.result, templates, options)
+    rendered_more, more_problems = _render_publishing(run.result, ws.root, options, templates)
+    rendered |= rendered_more
+    problems += more_problems
     if problems:
         found = [issue(p.code, file=ws.rel(templates[kind]), detail=p.detail.rstrip(". "))
                  for kind, p in problems]
@@ -582,6 +619,27 @@ def report(
         write_bytes_atomic(path, data)
         run.written.append(path)
     return run
+
+
+def _render_publishing(result: YearResult, root: Path, options: Any,
+                       templates: dict[str, Path]) -> tuple[dict[str, bytes], list[Any]]:
+    """The page for the portal and the draft news item (SPEC §13.4); the news item's
+    template joins ``templates`` so that its problems name it."""
+    from cchc_cli.timing import stage
+    from cchc_cli.writers.documents import TemplateProblem
+    from cchc_cli.writers.news import NEWS_TEMPLATE, render_news
+    from cchc_cli.writers.page import render_page
+
+    rendered: dict[str, bytes] = {}
+    problems: list[tuple[str, TemplateProblem]] = []
+    with stage("documents"):
+        rendered["page"] = render_page(result, options).encode("utf-8")
+        templates["news"] = template_file(root, NEWS_TEMPLATE)
+        try:
+            rendered["news"] = render_news(result, templates["news"], options)
+        except TemplateProblem as problem:
+            problems.append(("news", problem))
+    return rendered, problems
 
 
 @dataclass
@@ -626,7 +684,7 @@ def status(
         found = read_collection(ws, year, jobs=jobs, progress=progress)
     run = StatusRun(workspace=ws, status=year_status(found, as_of=day))
     if reminder:
-        from cchc_cli.feedback import write_reminder
+        from cchc_cli.letters import write_reminder
 
         path = write_reminder(found, run.status, template=template_file(ws.root, REMINDER))
         if path is not None:
@@ -676,6 +734,147 @@ def template_file(root: Path, name: str) -> Path:
     return own if own.is_file() else bundled("templates") / name
 
 
+@dataclass
+class PublishRun:
+    """What ``cchc publish`` recorded (or why not: the issues)."""
+
+    workspace: Workspace
+    year: int
+    database: Path
+    source: str  # inputs | file
+    file: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    recorded: bool = False
+    replaced: bool = False
+    units: int = 0
+    areas: int = 0
+    leaves: int = 0
+    previous_source: str | None = None
+    years: list[int] = field(default_factory=list)  # in the database afterwards
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "database": self.workspace.rel(self.database),
+            "recorded": self.recorded,
+            "replaced": self.replaced,
+            "source": self.source,
+            "file": self.file,
+            "previous_source": self.previous_source,
+            "units": self.units,
+            "areas": self.areas,
+            "leaves": self.leaves,
+            "years": self.years,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+@gc_paused()
+def publish(
+    workspace: Path,
+    *,
+    year: int,
+    source: Path | None = None,
+    replace: bool = False,
+    as_of: str | dt.datetime | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> PublishRun:
+    """Record the year's final results in ``results/chi-so-cchc.sqlite`` (SPEC §13.4):
+    as ``rank`` computes them, or — with ``source`` — from a published table typed in a
+    workbook. A year with errors is not recorded; a year already recorded is replaced
+    only with ``replace`` (else :class:`~cchc_cli.database.YearRecorded`)."""
+    from cchc_cli.database import record_year, recorded_years
+    from cchc_cli.history import database_of
+
+    ws = Workspace.open(workspace)
+    path, shown = database_of(ws)
+    known = recorded_years(path, shown)
+    if year in known and not replace:
+        from cchc_cli.database import YearRecorded, recorded_message
+
+        info = known[year]
+        raise YearRecorded(recorded_message(year, shown, (info.published_at, info.source,
+                                                           info.source_file)))
+    moment = _moment(as_of)
+    if source is not None:
+        run, published = _published_table(ws, year, source, moment, path, shown)
+    else:
+        run, published = _published_ranking(ws, year, moment, path, jobs, progress)
+    if published is None or not run.ok:
+        return run
+    with stage("write"):
+        run.replaced = record_year(path, shown, published, replace=replace)
+    run.recorded = True
+    run.units, run.areas, run.leaves = (len(published.units), len(published.areas),
+                                        len(published.leaves))
+    run.years = sorted(recorded_years(path, shown))
+    return run
+
+
+def _published_ranking(ws: Workspace, year: int, moment: dt.datetime, path: Path,
+                       jobs: int | None, progress: Progress | None
+                       ) -> tuple[PublishRun, PublishedYear | None]:
+    from cchc_cli.publishing import from_result
+
+    ranked = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=moment)
+    previous = ranked.ranked.previous
+    run = PublishRun(workspace=ws, year=year, database=path, source="inputs",
+                     issues=ranked.issues,
+                     previous_source=previous.source if previous is not None else None)
+    return run, (from_result(ranked.result) if run.ok else None)
+
+
+def _published_table(ws: Workspace, year: int, source: Path, moment: dt.datetime,
+                     path: Path, shown: str) -> tuple[PublishRun, PublishedYear | None]:
+    from cchc_cli.database import read_units
+    from cchc_cli.history import unit_year
+    from cchc_cli.publishing import from_table
+    from cchc_cli.readers.published import read_published
+
+    if not source.is_file():
+        raise UsageError(f"Không có tệp '{source}' (--from).")
+    file = ws.rel(source)
+    table, issues = read_published(source, file=file, blocks=ws.settings.blocks)
+    run = PublishRun(workspace=ws, year=year, database=path, source="file", file=file,
+                     issues=sorted_issues([*ws.settings_issues, *issues]))
+    if table is None or not run.ok:
+        return run, None
+    if not table.units:
+        raise UsageError(f"Tệp {file} không có dòng kết quả nào dưới dòng tiêu đề.")
+    last_year = [unit_year(row) for row in read_units(path, shown, years=[year - 1])]
+    published = from_table(table, year=year, settings=ws.settings, moment=moment,
+                           last_year=last_year)
+    return run, published
+
+
+def history(workspace: Path, *, unit: str | None = None, block: str | None = None
+            ) -> HistoryReport:
+    """Each unit's rank and index over the years recorded in the results database, and
+    its current streaks (SPEC §13.4)."""
+    from cchc_cli.database import DatabaseError, read_units
+    from cchc_cli.history import build_history, database_of, select
+
+    ws = Workspace.open(workspace)
+    path, shown = database_of(ws)
+    rows = read_units(path, shown)
+    if not rows:
+        raise DatabaseError(f"Chưa có kết quả nào trong cơ sở dữ liệu {shown}: hãy ghi các"
+                            " năm đã công bố bằng cchc publish (ví dụ: cchc publish --year"
+                            " 2023).")
+    settings = ws.settings
+    found = build_history(rows, block_order=list(settings.blocks),
+                          block_names={code: b.name for code, b in settings.blocks.items()},
+                          database=shown,
+                          top_bands={code: settings.bands(code)[0].label
+                                     for code in settings.blocks if settings.bands(code)})
+    return select(found, unit=unit, block=block)
+
+
 def criteria_schema() -> dict[str, Any]:
     """The JSON Schema of criteria files."""
     from cchc_cli.criteria import json_schema
@@ -686,5 +885,5 @@ def criteria_schema() -> dict[str, Any]:
 __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "template", "score",
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
            "load_previous", "report", "ReportRun", "criteria_schema", "latest_year",
-           "match_unit", "year_result", "parse_date", "status", "StatusRun",
-           "feedback"]
+           "match_unit", "year_result", "parse_date", "publish", "PublishRun", "history",
+           "status", "StatusRun", "feedback"]

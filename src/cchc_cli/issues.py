@@ -486,6 +486,22 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Dữ liệu năm {year} có {count} lỗi; {units} đơn vị năm đó không được xếp hạng nên"
         " không so sánh được thứ hạng.",
     ),
+    # --- the results database and published years (SPEC §13.4) -------------------------
+    "co-so-du-lieu-loi": (
+        W,
+        "{detail} Kết quả năm trước được lấy từ dữ liệu đầu vào hoặc tệp nam-truoc.xlsx.",
+    ),
+    "chi-so-ngoai-khoang": (E, "Chỉ số {value} nằm ngoài khoảng 0–100."),
+    "chi-so-co-the-la-phan-so": (
+        W,
+        "Chỉ số {value} có vẻ là phân số (ô định dạng phần trăm?); nếu chỉ số là"
+        " {percent} %, hãy nhập {percent}.",
+    ),
+    "xep-hang-khong-khop-chi-so": (
+        W,
+        "Đơn vị '{unit}' xếp hạng {rank} với chỉ số {index}, cao hơn chỉ số {other_index}"
+        " của '{other}' xếp hạng {other_rank} cùng khối; hãy kiểm tra lại bảng đã gõ.",
+    ),
     # --- documents -------------------------------------------------------------------------
     "mau-van-ban-hong": (E, "Không mở được mẫu văn bản Word ({detail})."),
     "mau-van-ban-loi": (E, "Mẫu văn bản có thẻ Jinja sai hoặc dùng biến không có: {detail}."),

@@ -19,7 +19,15 @@ RESULT_FILES: dict[str, str] = {
     "issues": "van-de-{year}.xlsx",
     "decision": "quyet-dinh-{year}.docx",
     "report": "bao-cao-{year}.docx",
+    # `report` also writes the page for the province's portal and a draft news item
+    # (SPEC §13.4).
+    "page": "cong-bo-{year}.html",
+    "news": "tin-bai-{year}.docx",
 }
+
+# The province's results database, across years (`publish`, read by `rank`, `report`
+# and `history`): directly under results/, since it belongs to no single year.
+DATABASE_FILE = "chi-so-cchc.sqlite"
 
 # What `template` writes into forms/<year>/ (or --out), one sub-folder per kind.
 FORM_FILES: dict[str, str] = {
@@ -48,6 +56,11 @@ def result_name(kind: str, year: int) -> str:
 
 def result_path(results_dir: Path, kind: str, year: int) -> Path:
     return results_dir / result_name(kind, year)
+
+
+def database_path(results_root: Path) -> Path:
+    """``results/chi-so-cchc.sqlite`` of a workspace whose results folder is given."""
+    return results_root / DATABASE_FILE
 
 
 def form_path(folder: Path, kind: str, **fields: object) -> Path:

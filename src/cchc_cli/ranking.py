@@ -57,14 +57,23 @@ class PreviousEntry:
     rank: int | None
     index: Decimal | None
     block: str | None = None
+    # Known when last year comes from the database or its inputs (the history of a
+    # report carries them); a nam-truoc.xlsx has neither.
+    band: str | None = None
+    name: str | None = None
+
+
+# Where last year's results came from (SPEC §13.4), in the order they are looked for.
+SOURCE_DATABASE, SOURCE_INPUTS, SOURCE_FILE = "database", "inputs", "file"
 
 
 @dataclass
 class PreviousYear:
-    """Last year's published ranks, recomputed from its inputs or read from a file."""
+    """Last year's published ranks: from the results database, recomputed from its
+    inputs, or read from ``nam-truoc.xlsx``."""
 
     year: int
-    source: str  # "inputs" | "file"
+    source: str  # "database" | "inputs" | "file"
     file: str | None
     entries: dict[str, PreviousEntry] = field(default_factory=dict)
 
@@ -196,7 +205,7 @@ def previous_from_ranking(ranking: YearRanking, source: str = "inputs") -> Previ
         for entry in block.entries:
             previous.entries[entry.code] = PreviousEntry(
                 code=entry.code, rank=entry.rank, index=entry.unit.index_published,
-                block=block.block)
+                block=block.block, band=entry.band, name=entry.unit.name)
     return previous
 
 

@@ -17,6 +17,7 @@ from cchc_cli.ranking import YearRanking
 from cchc_cli.readers.register import Register
 from cchc_cli.scoring import YearScores
 from cchc_cli.settings import Settings
+from cchc_cli.streaks import YearHistory
 
 # Kinds of input files, as the ``Nguồn`` sheets name them.
 KIND_REGISTER = "register"
@@ -51,6 +52,9 @@ class YearResult:
     ranking: YearRanking | None = None
     # Codes of the appraisers whose forms were read (the report counts them).
     appraisers: tuple[str, ...] = field(default_factory=tuple)
+    # Earlier years and current streaks (SPEC §13.4), set by ``report`` for the page,
+    # the news item and the results report.
+    history: YearHistory | None = None
 
     @property
     def precision(self) -> int:

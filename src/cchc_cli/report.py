@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -129,6 +129,8 @@ class DocumentContext:
 
     values: dict[str, Any]
     charts: list[Chart]
+    # The blocks' aggregates the values were made from (the portal page reads them).
+    summaries: list[BlockSummary] = field(default_factory=list)
 
     def for_document(self, kind: str) -> dict[str, Any]:
         """The values of one document: a decision is numbered …/QĐ-…, a report …/BC-…."""
@@ -399,6 +401,7 @@ def build_context(result: YearResult, options: DocumentOptions | None = None
         "weak_areas": weak,
         "losses": losses,
     }
+    _tell_history(result, values, summaries)
     charts = [
         Chart(title=b["chart_title"], names=[e.unit.name for e in s.ranked],
               values=[e.unit.index_published for e in s.ranked
@@ -406,4 +409,24 @@ def build_context(result: YearResult, options: DocumentOptions | None = None
               average=s.average)
         for b, s in zip(blocks, summaries, strict=True)
     ]
-    return DocumentContext(values=values, charts=charts)
+    context = DocumentContext(values=values, charts=charts, summaries=summaries)
+    from cchc_cli.news import news_values
+
+    last_year = ranking.previous.year if ranking.previous is not None else ranking.year - 1
+    values["news"] = news_values(context, summaries, result.history, last_year=last_year,
+                                 percent=words.percent)
+    return context
+
+
+def _tell_history(result: YearResult, values: dict[str, Any], summaries: list[BlockSummary]
+                  ) -> None:
+    """Each block's streaks (SPEC §13.4: the report and the page tell the same ones),
+    after its movers: ``b.streaks_line``, also appended to ``b.movers_line`` so that a
+    workspace's own report template tells them too."""
+    from cchc_cli.news import streak_sentence
+
+    for block, summary in zip(values["blocks"], summaries, strict=True):
+        line = streak_sentence(summary, result.history)
+        block["streaks_line"] = line
+        if line:
+            block["movers_line"] = " ".join(t for t in (block["movers_line"], line) if t)

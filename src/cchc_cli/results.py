@@ -177,6 +177,8 @@ def rank_document(ranking: Any, *, province: str, issues: list[Issue]) -> dict[s
         "basis": ranking.basis,
         "previous": None if previous is None else {
             "year": previous.year, "source": previous.source, "file": previous.file},
+        # SPEC §13.4: database, inputs or file (null without a last year).
+        "previous_source": None if previous is None else previous.source,
         "blocks": [
             {
                 "block": block.block,

@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
 
     results["collection"] = collection_loop(cchc, work, province, runs, smoke=args.smoke)
+    results["history"] = measure_history(cchc, province, runs)
 
     results["calibration_s"].append(calibration())
 
@@ -292,6 +293,65 @@ def collection_loop(cchc: list[str], work: Path, province: Path, runs: int, *,
             "feedback_flawed": measured(flawed, "feedback")}
 
 
+def published_table(province: Path, target: Path) -> Path:
+    """Last year's published ranks (nam-truoc.xlsx) as a table for `publish --from`,
+    with the unit's code for its name (the generated file has no names)."""
+    import openpyxl
+
+    from cchc_cli.ranking import read_previous_file
+
+    last = YEAR - 1
+    previous, _ = read_previous_file(province / "data" / str(YEAR) / "nam-truoc.xlsx",
+                                     file="nam-truoc.xlsx", year=last)
+    assert previous is not None
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Xếp hạng năm trước"
+    sheet.append(["Mã đơn vị", "Tên đơn vị", "Khối", "Xếp hạng", "Chỉ số"])
+    for entry in previous.entries.values():
+        sheet.append([entry.code, entry.code, entry.block, entry.rank, float(entry.index)])
+    workbook.save(target)
+    return target
+
+
+def measure_history(cchc: list[str], province: Path, runs: int) -> dict:
+    """`publish`: last year imported from its published table (`--from`), then this
+    year from its inputs (last year from the database); then `history`, on the
+    province. The database is removed before and after, so that the other figures (rank
+    reads last year from it when it is there) stay comparable between runs."""
+    database = province / "results" / "chi-so-cchc.sqlite"
+    database.unlink(missing_ok=True)
+    common = ["-w", str(province), "-q"]
+    table = published_table(province, province.parent / f"nhap-{YEAR - 1}.xlsx")
+    imported, imported_walls = median_run(
+        [*cchc, "publish", "--year", str(YEAR - 1), "--from", str(table), "--replace",
+         *common], runs)
+    publish, publish_walls = median_run([*cchc, "publish", "--year", str(YEAR), "--replace",
+                                         *common], runs)
+    history, history_walls = median_run([*cchc, "history", "-w", str(province), "--format",
+                                         "json"], runs)
+    database.unlink(missing_ok=True)
+    return {name: {"wall": m.wall, "runs": walls, "peak_mb": m.peak_mb, "stages": m.stages,
+                   "exit": m.code}
+            for name, (m, walls) in (("import", (imported, imported_walls)),
+                                     ("publish", (publish, publish_walls)),
+                                     ("history", (history, history_walls)))}
+
+
+def history_rows(results: dict) -> list[str]:
+    """The lines of `publish` and `history` (absent from results of older runs)."""
+    found = results.get("history")
+    if not found:
+        return []
+    units = count(results["province"]["units"])
+    rows = (("import", f"`cchc publish --from`, tỉnh {units} đơn vị (năm {YEAR - 1})"),
+            ("publish", f"`cchc publish`, tỉnh {units} đơn vị (năm {YEAR}; năm {YEAR - 1}"
+                        " từ cơ sở dữ liệu)"),
+            ("history", f"`cchc history`, tỉnh {units} đơn vị × 2 năm"))
+    return [f"| {label} | {fmt(found[key]['wall'])} | {num(found[key]['peak_mb'], 0)} MB |"
+            " ≤ 3 s |" for key, label in rows]
+
+
 STAGE_NAMES = {"read": "đọc", "score": "chấm điểm", "rank": "xếp hạng", "write": "ghi",
                "output": "in kết quả"}
 
@@ -324,6 +384,7 @@ def render(results: dict) -> str:
         f"| tỷ lệ đọc kiểu pandas ÷ `cchc rank` | {num(province['ratio'], 1)}× | | ≥ 8× |",
         f"| `cchc report`, tỉnh {count(province['units'])} đơn vị | {fmt(report['wall'])} | "
         f"{num(report['peak_mb'], 0)} MB | ≤ 5 s |",
+        *history_rows(results),
     ]
     collection = results.get("collection")
     if collection:

@@ -8,7 +8,9 @@ from cchc_cli.cli.commands import (
     demo,
     explain,
     feedback,
+    history,
     init,
+    publish,
     rank,
     report,
     schema,
@@ -22,6 +24,6 @@ from cchc_cli.cli.commands import (
 def register(app: typer.Typer) -> None:
     """Every command, its help ending with examples (the module's EXAMPLES)."""
     for module in (init, validate, template, status, feedback, score, explain, rank, report,
-                   schema, demo):
+                   publish, history, schema, demo):
         name = module.__name__.rsplit(".", 1)[-1]
         app.command(name, epilog=module.EXAMPLES)(getattr(module, name))
