@@ -37,6 +37,18 @@ FORM_FILES: dict[str, str] = {
 }
 
 
+# What `feedback` (and `status --reminder`) write into results/<year>/gui-don-vi/: files
+# to send back to each unit, and the reminder to the late ones.
+FEEDBACK_FOLDER = "gui-don-vi"
+FEEDBACK_FILES: dict[str, str] = {
+    "fix": "{unit}-can-sua.xlsx",  # the unit's workbook, its problems marked
+    "fix_macros": "{unit}-can-sua.xlsm",  # the same, of a workbook with macros
+    "appraisal": "{unit}-ket-qua-tham-dinh.xlsx",  # what the appraisal changed
+    "letter": "{unit}-cong-van.docx",  # the cover letter
+    "reminder": "cong-van-don-doc-{year}.docx",  # công văn đôn đốc
+}
+
+
 def result_name(kind: str, year: int) -> str:
     """``result_name("ranking", 2023)`` → ``xep-hang-2023.xlsx``."""
     return RESULT_FILES[kind].format(year=year)
@@ -54,7 +66,19 @@ def database_path(results_root: Path) -> Path:
 def form_path(folder: Path, kind: str, **fields: object) -> Path:
     """Where a blank form of ``kind`` goes under ``folder``; refuses a code that would
     lead outside it (``..``, a slash, an absolute path)."""
-    path = folder / FORM_FILES[kind].format(**fields)
+    return confined(folder, FORM_FILES[kind], **fields)
+
+
+def feedback_path(results_dir: Path, kind: str, **fields: object) -> Path:
+    """Where a file of ``feedback`` goes: ``results/<year>/gui-don-vi/…``, refusing a code
+    that would lead outside that folder."""
+    return confined(results_dir / FEEDBACK_FOLDER, FEEDBACK_FILES[kind], **fields)
+
+
+def confined(folder: Path, pattern: str, **fields: object) -> Path:
+    """``folder / pattern.format(**fields)``, checked to lie inside ``folder`` (symbolic
+    links resolved): a code from a spreadsheet is never trusted as a path."""
+    path = folder / pattern.format(**fields)
     base = folder.resolve()
     target = path.resolve()
     if base != target and base not in target.parents:
