@@ -504,11 +504,123 @@ def build_news(path: Path) -> None:
     document.save(path)
 
 
+# --- the letters of the collection loop (cchc feedback, cchc status --reminder) ---------
+
+
+def letter_heading(document, *, subject: str):
+    """The header of a công văn of the Sở Nội vụ (ND 30/2020, Phụ lục I): the province's
+    council above the Sở on the left with the number and the subject (V/v …), quốc hiệu
+    and tiêu ngữ with the date line on the right."""
+    draft_mark(document)
+    table = document.add_table(rows=1, cols=2)
+    no_borders(table)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    set_widths(table, [6.6, 9.9])
+    left, right = table.rows[0].cells
+    first = left.paragraphs[0]
+    first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    first.paragraph_format.space_after = Pt(0)
+    set_font(first.add_run("{{ parent_upper }}"), 12.5)
+    center(left, "SỞ NỘI VỤ", size=13, bold=True)
+    short_rule(left, 2.0)
+    center(left, "Số:        /SNV-CCHC", size=13)
+    center(left, subject, size=12, after=0)
+    top = right.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    top.paragraph_format.space_after = Pt(0)
+    set_font(top.add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), 12.5, bold=True)
+    center(right, "Độc lập - Tự do - Hạnh phúc", size=13.5, bold=True)
+    short_rule(right, 2.4)
+    center(right, "{{ date_line }}", size=14, italic=True)
+    center(document, "", after=6)
+
+
+def letter_signature(document):
+    """Nơi nhận on the left, the Sở's signer on the right (edit to suit the Sở)."""
+    table = document.add_table(rows=1, cols=2)
+    no_borders(table)
+    set_widths(table, [8.0, 8.5])
+    left, right = table.rows[0].cells
+    first = left.paragraphs[0]
+    first.paragraph_format.space_after = Pt(0)
+    set_font(first.add_run("Nơi nhận:"), 12, bold=True, italic=True)
+    para(left, "- Như trên;", size=11, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    para(left, "- Lưu: VT, CCHC.", size=11, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    top = right.paragraphs[0]
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_font(top.add_run("KT. GIÁM ĐỐC"), 14, bold=True)
+    center(right, "PHÓ GIÁM ĐỐC", size=14, bold=True)
+
+
+def build_letter(path: Path) -> None:
+    """The cover letter of the files sent back to one unit (``cchc feedback --letter``)."""
+    document = Document()
+    a4(document)
+    letter_heading(document, subject="V/v hoàn thiện hồ sơ Chỉ số cải cách hành chính"
+                   " năm {{ year }}")
+    center(document, "Kính gửi: {{ unit_name }}.", after=12)
+    tag(document, "{%p for text in paragraphs %}")
+    para(document, "{{ text }}", indent=True)
+    tag(document, "{%p endfor %}")
+    para(document, "Tài liệu gửi kèm:", indent=True, keep=True, after=0)
+    tag(document, "{%p for name in attachments %}")
+    para(document, "- {{ name }}", indent=True, after=0)
+    tag(document, "{%p endfor %}")
+    para(document, "Đề nghị đơn vị gửi lại Sở Nội vụ trước ngày ……/……/{{ year_now }} để tổng"
+         " hợp, báo cáo Hội đồng thẩm định./.", indent=True, before=6, keep=True)
+    center(document, "", after=6, keep=True)
+    letter_signature(document)
+    document.save(path)
+
+
+def build_reminder(path: Path) -> None:
+    """The draft công văn đôn đốc to the units and appraisers that are late
+    (``cchc status --reminder``)."""
+    document = Document()
+    a4(document)
+    letter_heading(document, subject="V/v đôn đốc thực hiện xác định Chỉ số cải cách hành"
+                   " chính năm {{ year }}")
+    center(document, "Kính gửi: Các cơ quan, đơn vị có tên tại danh sách dưới đây.", after=12)
+    tag(document, "{%p if plan %}")
+    para(document, "Thực hiện Kế hoạch xác định Chỉ số cải cách hành chính năm {{ year }},"
+         " theo đó {{ plan }}.", indent=True)
+    tag(document, "{%p endif %}")
+    para(document, "Đến {{ as_of }}, các cơ quan, đơn vị sau chưa hoàn thành:", indent=True,
+         keep=True)
+    tag(document, "{%p if units %}")
+    para(document, "1. Gửi biểu tự đánh giá, chấm điểm", bold=True, keep=True)
+    loop_table(document, ["STT", "Cơ quan, đơn vị", "Khối", "Việc chưa hoàn thành", "Hạn"],
+               ["{{ u.stt }}", "{{ u.name }}", "{{ u.block }}", "{{ u.task }}", "{{ u.due }}"],
+               [1.2, 5.6, 3.6, 4.0, 2.4], open_tag="{%tr for u in units %}",
+               close_tag="{%tr endfor %}", aligns=[C, L, L, L, C], size=12)
+    para(document, "", after=0)
+    tag(document, "{%p endif %}")
+    tag(document, "{%p if appraisers %}")
+    para(document, "{{ '2' if units else '1' }}. Thẩm định kết quả tự đánh giá", bold=True,
+         keep=True)
+    loop_table(document, ["STT", "Cơ quan thẩm định", "Vòng", "Việc chưa hoàn thành", "Hạn"],
+               ["{{ a.stt }}", "{{ a.name }}", "{{ a.round }}", "{{ a.task }}", "{{ a.due }}"],
+               [1.2, 5.0, 1.6, 6.2, 2.4], open_tag="{%tr for a in appraisers %}",
+               close_tag="{%tr endfor %}", aligns=[C, L, C, L, C], size=12)
+    para(document, "", after=0)
+    tag(document, "{%p endif %}")
+    para(document, "Sở Nội vụ đề nghị các cơ quan, đơn vị khẩn trương hoàn thành, gửi về Sở"
+         " Nội vụ trước ngày ……/……/{{ year_now }} để tổng hợp, báo cáo Hội đồng thẩm định"
+         " Chỉ số cải cách hành chính của tỉnh./.", indent=True, keep=True)
+    center(document, "", after=6, keep=True)
+    letter_signature(document)
+    document.save(path)
+
+
 def main() -> None:
     build_decision(HERE / "quyet-dinh.docx")
     build_report(HERE / "bao-cao.docx")
     build_news(HERE / "tin-bai.docx")
-    print("written:", HERE / "quyet-dinh.docx", HERE / "bao-cao.docx", HERE / "tin-bai.docx")
+    build_letter(HERE / "cong-van-gui-don-vi.docx")
+    build_reminder(HERE / "cong-van-don-doc.docx")
+    print("written:", *(HERE / name for name in ("quyet-dinh.docx", "bao-cao.docx",
+                                                 "tin-bai.docx", "cong-van-gui-don-vi.docx",
+                                                 "cong-van-don-doc.docx")))
 
 
 if __name__ == "__main__":

@@ -32,9 +32,15 @@ def test_benchmark_smoke_run(tmp_path, capsys):
     assert set(province["rank"]["stages"]) >= {"read", "score", "rank", "write"}
     assert province["rank"]["peak_mb"] > 10
     assert [row["units"] for row in results["growth"]] == [5, 10, 20]
+    collection = results["collection"]
+    assert [collection[k]["exit"] for k in ("status", "feedback", "feedback_flawed")] == [0] * 3
+    # In the copy whose criteria changed, every unit's workbook came back marked up.
+    flawed = tmp_path / "smoke-flawed" / "results" / "2023" / "gui-don-vi"
+    assert len(list(flawed.glob("*-can-sua.xlsx"))) == province["units"]
     table = capsys.readouterr().out
     assert "| `cchc rank`, tỉnh" in table and "≥ 8×" in table
     assert "| `cchc whatif --disputes`, tỉnh" in table
+    assert "| `cchc status`, tỉnh" in table and "biểu nào cũng cần sửa" in table
     assert (tmp_path / "results.json").exists()
     history = results["history"]
     assert [history[k]["exit"] for k in ("import", "publish", "history")] == [0, 0, 0]

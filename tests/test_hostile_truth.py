@@ -423,17 +423,20 @@ def test_paths_from_codes_are_checked_where_they_are_built(box, cli, monkeypatch
 
 
 def test_form_paths_take_a_code_as_one_name(tmp_path):
-    """A code with a separator is refused even where the path would stay in forms/
-    (it would write into a folder of its own making)."""
+    """A code with a separator is refused even where the path would stay in forms/ or
+    results/Y/gui-don-vi/ (it would write into a folder of its own making)."""
     from cchc_cli.errors import UnsafePathError
-    from cchc_cli.outputs import form_path
+    from cchc_cli.outputs import feedback_path, form_path
 
     folder = tmp_path / "forms" / "2023"
+    results = tmp_path / "results" / "2023"
     assert form_path(folder, "self", unit="STP") == \
         folder / "tu-danh-gia" / "tu-danh-gia-STP.xlsx"
     for code in ("a/b", "../x", "..\\x"):
         with pytest.raises(UnsafePathError):
             form_path(folder, "self", unit=code)
+        with pytest.raises(UnsafePathError):
+            feedback_path(results, "fix", unit=code)
 
 
 def test_inside_refuses_every_way_out(tmp_path):

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from cchc_cli.history import HistoryReport
 
 _YEAR = re.compile(r"^\d{4}$")
+# The Word templates of the collection loop (templates/, or the workspace's own).
+LETTER, REMINDER = "cong-van-gui-don-vi.docx", "cong-van-don-doc.docx"
 
 
 @contextlib.contextmanager
@@ -660,6 +662,90 @@ def _render_publishing(result: YearResult, root: Path, options: Any,
     return rendered, problems
 
 
+@dataclass
+class StatusRun:
+    """What ``cchc status`` found (and, with ``reminder``, the reminder it wrote)."""
+
+    workspace: Workspace
+    status: Any  # status.YearStatus
+    written: list[Path] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.status.to_dict())
+
+
+def status_day(as_of: str | dt.date | None) -> dt.date:
+    """``--as-of`` of ``status``: the day deadlines are compared with (default: today)."""
+    if isinstance(as_of, dt.date):
+        return as_of if not isinstance(as_of, dt.datetime) else as_of.date()
+    return parse_as_of(as_of).date()
+
+
+@gc_paused()
+def status(
+    workspace: Path,
+    *,
+    year: int,
+    as_of: str | dt.date | None = None,
+    reminder: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> StatusRun:
+    """Where the year's collection stands on ``as_of``: each unit's self-assessment,
+    each appraiser's file per round, who is overdue against ``deadlines``, files that
+    match nobody, files that are not spreadsheets (SPEC §13.3). With ``reminder``,
+    also the draft reminder to the overdue (``results/Y/gui-don-vi/``)."""
+    from cchc_cli.status import read_collection, year_status
+
+    ws = Workspace.open(workspace)
+    day = status_day(as_of)
+    with stage("read"):
+        found = read_collection(ws, year, jobs=jobs, progress=progress)
+    run = StatusRun(workspace=ws, status=year_status(found, as_of=day))
+    if reminder:
+        from cchc_cli.letters import write_reminder
+
+        path = write_reminder(found, run.status, template=template_file(ws.root, REMINDER))
+        if path is not None:
+            run.written.append(path)
+    return run
+
+
+@gc_paused()
+def feedback(
+    workspace: Path,
+    *,
+    year: int,
+    units: Sequence[str] = (),
+    letter: bool = False,
+    reminder: bool = False,
+    as_of: str | dt.date | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Any:
+    """Write what goes back to each unit into ``results/Y/gui-don-vi/`` (SPEC §13.3):
+    ``<CODE>-can-sua.xlsx`` for a unit whose self-assessment file has problems, and once
+    an appraisal exists ``<CODE>-ket-qua-tham-dinh.xlsx``; with ``letter`` a cover letter
+    per unit, with ``reminder`` the reminder to the overdue. ``units``: codes (any case);
+    none means every unit of the register. Returns a :class:`feedback.FeedbackRun`."""
+    from cchc_cli.feedback import Templates, write_feedback
+    from cchc_cli.status import read_collection, year_status
+
+    ws = Workspace.open(workspace)
+    day = status_day(as_of)
+    with stage("read"):
+        found = read_collection(ws, year, jobs=jobs, progress=progress)
+    codes = dict.fromkeys(match_unit(code, found.register.units, year=year) for code in units)
+    chosen = [found.register.units[code] for code in codes] or found.units()
+    templates = Templates(letter=template_file(ws.root, LETTER) if letter else None,
+                          reminder=template_file(ws.root, REMINDER) if reminder else None)
+    with stage("write"):
+        return write_feedback(found, chosen, as_of=day, templates=templates,
+                              status=year_status(found, as_of=day) if reminder else None,
+                              jobs=jobs)
+
+
 def template_file(root: Path, name: str) -> Path:
     """The workspace's own ``templates/<name>`` if present, else the bundled one."""
     from cchc_cli.resources import bundled
@@ -928,4 +1014,4 @@ __all__ = ["ValidationReport", "TemplateReport", "ScoreRun", "validate", "templa
            "compute_scores", "explain", "Explanation", "rank", "RankRun", "compute_ranking",
            "load_previous", "report", "ReportRun", "criteria_schema", "latest_year",
            "match_unit", "year_result", "parse_date", "publish", "PublishRun", "history",
-           "diff", "whatif", "disputes"]
+           "diff", "whatif", "disputes", "status", "StatusRun", "feedback"]

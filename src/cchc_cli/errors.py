@@ -29,12 +29,6 @@ class OutputError(CchcError):
     exit_code = 3
 
 
-class UnsafePathError(CchcError):
-    """A path built from a code of the inputs would leave its folder (exit 1)."""
-
-    exit_code = 1
-
-
 class UsageError(CchcError):
     """The command line asks for something that does not exist (exit 2)."""
 
@@ -52,3 +46,7 @@ class InputError(CchcError):
     def __init__(self, message: str, issues: list | None = None) -> None:
         super().__init__(message)
         self.issues = list(issues or [])
+
+
+class UnsafePathError(InputError):
+    """A path built from a code of the inputs would leave its folder (exit 1)."""

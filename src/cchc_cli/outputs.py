@@ -37,6 +37,18 @@ FORM_FILES: dict[str, str] = {
 }
 
 
+# What `feedback` (and `status --reminder`) write into results/<year>/gui-don-vi/: files
+# to send back to each unit, and the reminder to the late ones.
+FEEDBACK_FOLDER = "gui-don-vi"
+FEEDBACK_FILES: dict[str, str] = {
+    "fix": "{unit}-can-sua.xlsx",  # the unit's workbook, its problems marked
+    "fix_macros": "{unit}-can-sua.xlsm",  # the same, of a workbook with macros
+    "appraisal": "{unit}-ket-qua-tham-dinh.xlsx",  # what the appraisal changed
+    "letter": "{unit}-cong-van.docx",  # the cover letter
+    "reminder": "cong-van-don-doc-{year}.docx",  # công văn đôn đốc
+}
+
+
 def result_name(kind: str, year: int) -> str:
     """``result_name("ranking", 2023)`` → ``xep-hang-2023.xlsx``."""
     return RESULT_FILES[kind].format(year=year)
@@ -53,7 +65,19 @@ def database_path(results_root: Path) -> Path:
 
 def form_path(folder: Path, kind: str, **fields: object) -> Path:
     """Where a blank form of ``kind`` goes under ``folder``; refuses a code that would
-    lead outside it or into another folder (``..``, a slash, an absolute path, a drive):
-    the file name is checked as one path component (:func:`cchc_cli.paths.inside`)."""
-    folder_name, _, file_name = FORM_FILES[kind].partition("/")
-    return inside(folder, folder_name, file_name.format(**fields))
+    lead outside it (``..``, a slash, an absolute path)."""
+    return confined(folder, FORM_FILES[kind], **fields)
+
+
+def feedback_path(results_dir: Path, kind: str, **fields: object) -> Path:
+    """Where a file of ``feedback`` goes: ``results/<year>/gui-don-vi/…``, refusing a code
+    that would lead outside that folder."""
+    return confined(results_dir / FEEDBACK_FOLDER, FEEDBACK_FILES[kind], **fields)
+
+
+def confined(folder: Path, pattern: str, **fields: object) -> Path:
+    """``folder / pattern.format(**fields)``, each part of the pattern filled in on its
+    own and checked to be one plain name that stays inside ``folder`` (symbolic links
+    resolved, :func:`cchc_cli.paths.inside`): a code from a spreadsheet is never trusted
+    as a path, nor allowed to add a folder of its own."""
+    return inside(folder, *(part.format(**fields) for part in pattern.split("/")))

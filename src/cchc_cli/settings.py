@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
 
 from cchc_cli.errors import WorkspaceError
 from cchc_cli.files import MAX_YAML_BYTES, FileRefused, read_limited
@@ -47,6 +49,46 @@ class Ranking(StrictModel):
         description="Xếp hạng theo chỉ số công bố (đã làm tròn; bằng nhau thì đồng hạng) hoặc"
         " theo chỉ số chính xác (exact)",
     )
+
+
+# deadlines (SPEC §13.3): ``self``, ``appraisal`` (round 1), ``appraisal_N`` (round N ≥ 2).
+DEADLINE_SELF, DEADLINE_APPRAISAL = "self", "appraisal"
+_DEADLINE_KEY = re.compile(r"^(self|appraisal|appraisal_[1-9][0-9]?)$")
+
+
+def _valid_deadline_key(key: object) -> bool:
+    return isinstance(key, str) and bool(_DEADLINE_KEY.match(key)) and key != "appraisal_1"
+
+
+def _deadline_key(key: str) -> str:
+    # Reached only by code that builds Settings directly: load_settings reports unknown
+    # keys as 'khoa-la' first (_check_deadline_keys).
+    if not _valid_deadline_key(key):
+        raise ValueError(f"hạn '{key}' không có")
+    return key
+
+
+def _iso_date(value: Any) -> Any:
+    """An ISO date (2026-11-10), as YAML writes it unquoted or quoted; nothing else (a
+    date written 10/11/2026 could be read two ways)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' không phải ngày dạng YYYY-MM-DD (ví dụ 2026-11-10)")
+
+
+DeadlineKey = Annotated[str, AfterValidator(_deadline_key)]
+Deadline = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def deadline_key(round_no: int) -> str:
+    """The key of an appraisal round's deadline: ``appraisal`` for round 1."""
+    return DEADLINE_APPRAISAL if round_no == 1 else f"{DEADLINE_APPRAISAL}_{round_no}"
 
 
 DEFAULT_LEGAL_BASIS = [
@@ -136,6 +178,12 @@ class Settings(StrictModel):
     )
     default_appraiser: Text = Field(default="snv", description="Cơ quan thẩm định mặc định")
     ranking: Ranking = Field(default_factory=Ranking)
+    deadlines: dict[DeadlineKey, Deadline] = Field(
+        default_factory=dict,
+        description="Hạn gửi, dạng YYYY-MM-DD: self (biểu tự đánh giá), appraisal (kết quả"
+        " thẩm định vòng 1), appraisal_2, appraisal_3, … (các vòng sau); cchc status so với"
+        " các hạn này",
+    )
     classification: list[Band] = Field(default_factory=_default_bands, min_length=1)
     leader_rating: dict[str, Text] = Field(default_factory=_default_ratings)
     decision: Decision = Field(default_factory=Decision)
@@ -155,6 +203,10 @@ class Settings(StrictModel):
     def block_name(self, block: str) -> str:
         own = self.blocks.get(block)
         return own.name if own else block
+
+    def deadline(self, key: str) -> dt.date | None:
+        """A deadline of cchc.yaml (``self``, or :func:`deadline_key` of a round)."""
+        return self.deadlines.get(key)
 
     def formal_name(self, block: str) -> str | None:
         """The block's name as legal text writes it, when cchc.yaml gives one."""
@@ -290,11 +342,36 @@ def load_settings(path: Path, *, file: str = SETTINGS_FILE) -> tuple[Settings, l
             raise WorkspaceError(
                 f"Không đọc được {file}: nội dung phải là các cặp 'khóa: giá trị'."
             )
+    issues.extend(_check_deadline_keys(root, file))
     settings, more = _validate_best_effort(root, file)
     issues.extend(more)
     if not more:
         issues.extend(check_settings(settings, file=file, root=root))
     return settings, issues
+
+
+def _check_deadline_keys(root: YMap, file: str) -> list[Issue]:
+    """Keys under ``deadlines`` are names, not data: an unknown one is reported like any
+    unknown key of cchc.yaml ('khoa-la', its line, the closest valid name) and dropped, so
+    that the other deadlines still apply."""
+    import difflib
+
+    from cchc_cli.yamlio import line_of
+
+    deadlines = root.get("deadlines")
+    if not isinstance(deadlines, YMap):
+        return []
+    found = []
+    for key in [k for k in deadlines if not _valid_deadline_key(k)]:
+        # Round 1's deadline is plain 'appraisal'.
+        close = ["appraisal"] if key == "appraisal_1" else difflib.get_close_matches(
+            str(key), ["self", "appraisal", "appraisal_2"], n=1, cutoff=0.6)
+        hint = (f" (có phải '{close[0]}'?)" if close else
+                "; các hạn là self, appraisal (vòng 1), appraisal_2, appraisal_3, …")
+        found.append(issue("khoa-la", file=file, line=line_of(root, ("deadlines", key)),
+                           key=key, hint=hint))
+        del deadlines[key]
+    return found
 
 
 def _validate_best_effort(root: YMap, file: str) -> tuple[Settings, list[Issue]]:

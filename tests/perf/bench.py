@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> dict:
                      "exit": disputes.code},
     }
 
+    results["collection"] = collection_loop(cchc, work, province, runs, smoke=args.smoke)
     results["history"] = measure_history(cchc, province, runs)
 
     results["calibration_s"].append(calibration())
@@ -266,6 +267,35 @@ def main(argv: list[str] | None = None) -> dict:
     print(render(results))
     (work / "results.json").write_text(json.dumps(results, indent=2))
     return results
+
+
+def collection_loop(cchc: list[str], work: Path, province: Path, runs: int, *,
+                    smoke: bool) -> dict:
+    """``status`` and ``feedback`` for every unit of the province (whose generated forms
+    are clean: every unit gets its appraisal results), then ``feedback`` where every
+    unit's form has a problem — a copy of the province whose criteria titles changed, so
+    that each form was made from another version (a warning per form): every unit's own
+    workbook is then loaded, marked and saved with openpyxl."""
+    import shutil
+
+    def measured(root: Path, command: str, *extra: str) -> dict:
+        args = [*cchc, command, "-w", str(root), "--year", str(YEAR), "-q", *extra]
+        measure, walls = median_run(args, runs)
+        return {"wall": measure.wall, "runs": walls, "peak_mb": measure.peak_mb,
+                "stages": measure.stages, "exit": measure.code}
+
+    flawed = work / ("smoke-flawed" if smoke else "province-flawed")
+    if not (flawed / ".bench-profile").exists() or \
+            (flawed / ".bench-profile").read_text() != (province / ".bench-profile").read_text():
+        shutil.rmtree(flawed, ignore_errors=True)
+        shutil.copytree(province, flawed, ignore=shutil.ignore_patterns("results"))
+        for path in (flawed / "criteria" / str(YEAR)).glob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("\ntitle: ", "\ntitle: (bản sửa đổi) ", 1),
+                            encoding="utf-8")
+    return {"status": measured(province, "status", "--as-of", f"{YEAR}-12-31"),
+            "feedback": measured(province, "feedback"),
+            "feedback_flawed": measured(flawed, "feedback")}
 
 
 def published_table(province: Path, target: Path) -> Path:
@@ -365,6 +395,17 @@ def render(results: dict) -> str:
     if disputes:
         lines.append(f"| `cchc whatif --disputes`, tỉnh {count(province['units'])} đơn vị | "
                      f"{fmt(disputes['wall'])} | {num(disputes['peak_mb'], 0)} MB | ≤ 3 s |")
+    collection = results.get("collection")
+    if collection:
+        units = count(province["units"])
+        for key, what, budget in (
+                ("status", f"`cchc status`, tỉnh {units} đơn vị", "≤ 3 s"),
+                ("feedback", f"`cchc feedback`, {units} đơn vị (kết quả thẩm định)", "≤ 10 s"),
+                ("feedback_flawed", f"`cchc feedback`, {units} đơn vị, biểu nào cũng cần sửa",
+                 "≤ 10 s")):
+            row = collection[key]
+            lines.append(f"| {what} | {fmt(row['wall'])} | {num(row['peak_mb'], 0)} MB |"
+                         f" {budget} |")
     national = results.get("national")
     if national:
         lines.append(f"| `cchc rank`, {count(national['units'])} xã cả nước | "

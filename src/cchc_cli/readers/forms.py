@@ -199,6 +199,9 @@ class AppraisalForm:
     appraiser: str
     round: int
     rows: list[AppraisalRow]
+    # Every (unit, code) that has a row in the sheet, whatever its appraisal cells hold:
+    # ``cchc status`` counts an appraiser's assigned rows present in its file.
+    present: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(slots=True)
@@ -981,7 +984,17 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
             rows.append(AppraisalRow(unit=unit, entry=appraised))
     where.unit = None
     return AppraisalForm(file=rel, sheet=sheet.name, appraiser=appraiser, round=round_no,
-                         rows=rows)
+                         rows=rows, present=_present(sheet, header.row, unit_col, code_col))
+
+
+def _present(sheet: Sheet, header_row: int, unit_col: int, code_col: int
+             ) -> frozenset[tuple[str, str]]:
+    """(unit, code) of every row below the header; interned, so that each code pickles
+    once on its way back from a worker."""
+    intern = sys.intern
+    return frozenset((intern(_code_text(_cell(row, unit_col))),
+                      intern(_code_text(_cell(row, code_col))))
+                     for row in sheet.rows[header_row + 1:])
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from cchc_cli.cli.commands import (
     demo,
     diff,
     explain,
+    feedback,
     history,
     init,
     publish,
@@ -15,6 +16,7 @@ from cchc_cli.cli.commands import (
     report,
     schema,
     score,
+    status,
     template,
     validate,
     whatif,
@@ -23,7 +25,7 @@ from cchc_cli.cli.commands import (
 
 def register(app: typer.Typer) -> None:
     """Every command, its help ending with examples (the module's EXAMPLES)."""
-    for module in (init, validate, template, score, explain, rank, report, publish, history,
-                   whatif, diff, schema, demo):
+    for module in (init, validate, template, status, feedback, score, explain, rank, report,
+                   publish, history, whatif, diff, schema, demo):
         name = module.__name__.rsplit(".", 1)[-1]
         app.command(name, epilog=module.EXAMPLES)(getattr(module, name))
