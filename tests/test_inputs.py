@@ -11,7 +11,11 @@ from cchc_cli.inputs import default_jobs, effective_jobs, read_year
 from tests.builders import Sandbox
 
 
-def test_parallel_reading_gives_the_same_result(tmp_path, monkeypatch):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_parallel_reading_gives_the_same_result(tmp_path, monkeypatch, method):
+    """Workers forked (Linux) or spawned (Windows, CCHC_START_METHOD=spawn) read the
+    same records as this process alone."""
+    monkeypatch.setenv("CCHC_START_METHOD", method)
     box = Sandbox(tmp_path / "ws")
     box.complete()
     sequential = read_year(box.workspace(), 2023, jobs=1)
@@ -22,6 +26,7 @@ def test_parallel_reading_gives_the_same_result(tmp_path, monkeypatch):
 
     def spy(*args, **kwargs):
         pools.append(kwargs["max_workers"])
+        assert kwargs["mp_context"].get_start_method() == method
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spy)

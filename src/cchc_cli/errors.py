@@ -21,6 +21,14 @@ class WorkspaceError(CchcError):
     exit_code = 3
 
 
+class OutputError(CchcError):
+    """An output cannot be written or replaced (exit 3): the workbook is open in Excel
+    (Windows refuses to replace an open file), the folder is read-only, the disk is
+    full. The previous output is left as it was."""
+
+    exit_code = 3
+
+
 class UsageError(CchcError):
     """The command line asks for something that does not exist (exit 2)."""
 
@@ -38,3 +46,7 @@ class InputError(CchcError):
     def __init__(self, message: str, issues: list | None = None) -> None:
         super().__init__(message)
         self.issues = list(issues or [])
+
+
+class UnsafePathError(InputError):
+    """A path built from a code of the inputs would leave its folder (exit 1)."""

@@ -157,9 +157,12 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
     """Read every item; results in the order given.
 
     Small runs are read in this process. Many files are shared between this process and
-    ``jobs − 1`` forked workers (nothing is imported twice): workers take chunks from
-    the front of the list (largest files first), this process reads from the back, so
-    both finish together and the results this process reads never need pickling.
+    ``jobs − 1`` workers: workers take chunks from the front of the list (largest files
+    first), this process reads from the back, so both finish together and the results
+    this process reads never need pickling. Workers are forked where the system can
+    (nothing is imported twice) and spawned elsewhere (Windows) or when
+    ``CCHC_START_METHOD`` asks: then each imports the reader and receives the year's
+    contexts once, pickled.
     """
     total = len(items)
     jobs = effective_jobs(default_jobs() if jobs is None else max(1, jobs), total)
@@ -182,8 +185,10 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    from cchc_cli.processes import start_method
+
+    method = start_method()
     _init_worker(contexts)  # this process reads too
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     workers = jobs - 1
     pending = deque(_chunks(items, jobs))
     running: set = set()

@@ -143,6 +143,43 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "Không tìm thấy dòng tiêu đề có cột {missing} trong {rows} dòng đầu của trang.",
     ),
     "cot-trung": (E, "Cột '{header}' xuất hiện hai lần (ô {first} và {second})."),
+    # --- what the person sees is what is scored (SPEC §13.2) ---------------------------
+    "o-dinh-dang-phan-tram": (
+        E,
+        "Ô ở cột '{column}' được định dạng phần trăm (đang hiện {value}%), nhưng cột này"
+        " nhập điểm, không nhập tỷ lệ; hãy bỏ định dạng phần trăm của ô (Format Cells →"
+        " Number) rồi nhập số điểm.",
+    ),
+    "cong-thuc-chua-tinh": (
+        E,
+        "Ô ở cột '{column}' chứa công thức nhưng tệp không lưu giá trị đã tính (tệp thường"
+        " do một chương trình tạo ra); cchc không tự tính công thức nên không đọc được ô"
+        " này. Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại (hoặc nhập"
+        " thẳng giá trị vào ô).",
+    ),
+    "trang-trung-ten": (
+        E,
+        "Tệp có hai trang tính trùng tên khi không phân biệt chữ hoa, chữ thường và cách"
+        " mã hóa Unicode: '{first}' (trang thứ {first_no}) và '{second}' (trang thứ"
+        " {second_no}); cchc không tự chọn một trang. Hãy xóa hoặc đổi tên trang thừa.",
+    ),
+    "ma-don-vi-khong-hop-le": (
+        E,
+        "Mã đơn vị '{value}' không dùng được: mã còn dùng để đặt tên tệp, nên chỉ gồm chữ"
+        " cái không dấu, chữ số và các dấu . _ -, bắt đầu bằng chữ hoặc số, tối đa 32 ký"
+        " tự (ví dụ STP, XA-001).",
+    ),
+    "don-vi-trung-ma-chu-hoa": (
+        E,
+        "Mã đơn vị '{unit}' chỉ khác mã '{other}' (ô {first}) ở chữ hoa, chữ thường; trên"
+        " Windows tệp của hai đơn vị sẽ trùng tên. Hãy đặt hai mã khác hẳn nhau.",
+    ),
+    "khong-ap-dung-ma-nhap-nhang": (
+        E,
+        "Ô Không áp dụng của '{unit}' chứa số {value}, có thể là mã {codes}; hãy nhập mã"
+        " dạng văn bản (gõ dấu ' phía trước, ví dụ '{example}) để Excel không đổi"
+        " {example} thành {value}.",
+    ),
     # --- YAML --------------------------------------------------------------------------
     "yaml-khong-phai-utf8": (
         E,

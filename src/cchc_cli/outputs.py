@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cchc_cli.errors import InputError
+from cchc_cli.paths import inside
 
 # What `score`, `rank` and `report` write into results/<year>/.
 RESULT_FILES: dict[str, str] = {
@@ -76,13 +76,8 @@ def feedback_path(results_dir: Path, kind: str, **fields: object) -> Path:
 
 
 def confined(folder: Path, pattern: str, **fields: object) -> Path:
-    """``folder / pattern.format(**fields)``, checked to lie inside ``folder`` (symbolic
-    links resolved): a code from a spreadsheet is never trusted as a path."""
-    path = folder / pattern.format(**fields)
-    base = folder.resolve()
-    target = path.resolve()
-    if base != target and base not in target.parents:
-        shown = ", ".join(str(value) for value in fields.values())
-        raise InputError(f"Mã '{shown}' tạo ra đường dẫn ra ngoài thư mục {folder}; cchc"
-                         " không ghi tệp này.")
-    return path
+    """``folder / pattern.format(**fields)``, each part of the pattern filled in on its
+    own and checked to be one plain name that stays inside ``folder`` (symbolic links
+    resolved, :func:`cchc_cli.paths.inside`): a code from a spreadsheet is never trusted
+    as a path, nor allowed to add a folder of its own."""
+    return inside(folder, *(part.format(**fields) for part in pattern.split("/")))

@@ -220,16 +220,20 @@ PREVIOUS_HEADERS = {"code": "Mã đơn vị", "rank": "Xếp hạng", "index": "
 
 def read_previous_file(path: Path, *, file: str, year: int) -> tuple[PreviousYear | None,
                                                                       list[Issue]]:
-    """``data/Y/nam-truoc.xlsx``: last year's published ranks (SPEC §9.4)."""
+    """``data/Y/nam-truoc.xlsx``: last year's published ranks (SPEC §9.4).
+
+    Read as the person sees it (SPEC §13.2): an index displayed as a percentage is the
+    stored value × 100; a formula without a computed value is an error, never a blank.
+    """
     from cchc_cli.cells import address
-    from cchc_cli.readers.tables import Header, cell_text, find_header
+    from cchc_cli.readers.tables import Header, cell_text, find_header, percent_shown
     from cchc_cli.readers.workbook import BookError, open_book
 
     try:
         book = open_book(path)
+        name = pick_sheet(book, PREVIOUS_SHEET)
     except BookError as exc:
         return None, [issue(exc.code, file=file, **exc.params)]
-    name = pick_sheet(book, PREVIOUS_SHEET)
     if name is None:
         return None, [issue("khong-co-trang", file=file, sheet_name=PREVIOUS_SHEET,
                             sheets=", ".join(book.sheet_names))]
@@ -252,12 +256,20 @@ def read_previous_file(path: Path, *, file: str, year: int) -> tuple[PreviousYea
             c = cols.get(name)
             return row[c] if c is not None and c < len(row) else ""
 
+        formulas = [key for key, c in cols.items() if (r, c) in sheet.uncached]
         code = cell_text(value("code"))
-        if not code:
+        for key in formulas:
+            issues.append(issue("cong-thuc-chua-tinh", file=file, sheet=name,
+                                cell=address(r, cols[key]), unit=code or None,
+                                column=PREVIOUS_HEADERS[key]))
+        if not code or formulas:
             continue
+        shown = value("index")
+        if (r, cols["index"]) in sheet.percent:
+            shown = percent_shown(shown) or shown
         try:
             rank = parse_number(value("rank") or None)
-            index = parse_number(value("index") or None)
+            index = parse_number(shown or None)
         except NotANumber as exc:
             issues.append(issue("khong-phai-so", file=file, sheet=name,
                                 cell=address(r, cols["rank"]), unit=code,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from cchc_cli.errors import CchcError
+from cchc_cli.terminal import LIMIT, safe
 
 
 class ExitCode(IntEnum):
@@ -88,11 +89,12 @@ def resolve_year(workspace: Path, year: int | None) -> int:
     return found
 
 
-def esc(value: object) -> str:
-    """Text from the data (paths, unit names) printed as is: never as rich markup."""
+def esc(value: object, limit: int = LIMIT) -> str:
+    """Text from the data (paths, unit names) printed as it is: never as rich markup,
+    never as terminal control, at most ``limit`` characters (SPEC §13.2)."""
     from rich.markup import escape
 
-    return escape(str(value))
+    return escape(safe(value, limit))
 
 
 def exit_code_for(issues: Iterable[Any]) -> ExitCode:
@@ -134,7 +136,7 @@ def guard(debug: bool) -> Iterator[None]:
             from cchc_cli.issues import sorted_issues
 
             print_issues(console, sorted_issues(found))
-        console.print(f"[bold red]Lỗi:[/] {esc(exc)}", markup=True)
+        console.print(f"[bold red]Lỗi:[/] {esc(exc, MESSAGE_LIMIT)}", markup=True)
         raise typer.Exit(int(exc.exit_code)) from None
 
 
@@ -207,6 +209,11 @@ def finish_run(run: Any, output: OutputFormat, *, render: Any, blocked: str) -> 
     raise typer.Exit(int(exit_code_for(run.issues)))
 
 
+# A message is a sentence of the catalogue around values from the inputs: longer than
+# one value, still bounded.
+MESSAGE_LIMIT = 600
+
+
 def print_summary(console: Any, issues: Iterable[Any], *, details: Path | None = None,
                   root: Path | None = None) -> None:
     """Errors and warnings grouped by root cause, each with its first examples."""
@@ -223,9 +230,10 @@ def print_summary(console: Any, issues: Iterable[Any], *, details: Path | None =
                   " nguyên nhân:")
     for cause in causes:
         colour, label = ("red", "LỖI") if cause.is_error else ("yellow", "CẢNH BÁO")
-        console.print(f"[bold {colour}]{label}[/] {esc(cause.title)}")
+        console.print(f"[bold {colour}]{label}[/] {esc(cause.title, MESSAGE_LIMIT)}")
         for item in cause.examples:
-            console.print(f"    [dim]{esc(item.location() or '–')}:[/] {esc(item.message)}")
+            console.print(f"    [dim]{esc(item.location() or '–', 2 * LIMIT)}:[/]"
+                          f" {esc(item.message, MESSAGE_LIMIT)}")
         if cause.more:
             console.print(f"    [dim]… và {cause.more} vấn đề khác cùng nguyên nhân.[/]")
     if details is not None:
@@ -246,14 +254,14 @@ def print_issues(console: Any, issues: Iterable[Any], *, limit: int | None = Non
         where = item.location()
         who = " ".join(
             part for part in (
-                f"[đơn vị {item.unit}]" if item.unit else "",
-                f"[tiêu chí {item.criterion}]" if item.criterion else "",
+                f"[đơn vị {safe(item.unit, 60)}]" if item.unit else "",
+                f"[tiêu chí {safe(item.criterion, 60)}]" if item.criterion else "",
             ) if part
         )
         console.print(
-            f"[bold {colour}]{label}[/] {esc(where)}"
+            f"[bold {colour}]{label}[/] {esc(where, 2 * LIMIT)}"
             + (f" {esc(who)}" if who else "")
-            + f": {esc(item.message)} [dim]({item.code})[/]"
+            + f": {esc(item.message, MESSAGE_LIMIT)} [dim]({item.code})[/]"
         )
     if limit is not None and len(issues) > limit:
         console.print(f"… và {len(issues) - limit} vấn đề khác (xem --format json).")

@@ -43,8 +43,15 @@ from cchc_cli.numbers import (
     parse_number,
     plain,
 )
+from cchc_cli.readers.marks import NONE, Cells
 from cchc_cli.readers.register import pick_sheet
-from cchc_cli.readers.tables import Header, HeaderMissing, cell_text, find_header
+from cchc_cli.readers.tables import (
+    Header,
+    HeaderMissing,
+    cell_text,
+    find_header,
+    percent_shown,
+)
 from cchc_cli.readers.workbook import Book, BookError, Sheet, open_book
 from cchc_cli.rules import INPUT_CHOICE, INPUT_DATA, INPUT_SCORE
 
@@ -299,9 +306,10 @@ def _first_visible(book: Book) -> str | None:
 
 def read_meta(book: Book, rel: str, issues: list[Issue]) -> dict[str, str] | None:
     """The key/value pairs of the hidden ``_cchc`` sheet, or None if there is none."""
-    if META_SHEET not in book.sheet_names:
+    name = pick_sheet(book, META_SHEET)
+    if name is None:
         return None
-    sheet = book.sheet(META_SHEET)
+    sheet = book.sheet(name)
     meta: dict[str, str] = {}
     for row in sheet.rows[1:]:
         if len(row) >= 2:
@@ -326,6 +334,14 @@ class _Where:
     unit: str | None = None
     # Cells holding a formula error (#REF!…), which read as empty: (row, col) → text.
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # The sheet's percent cells and formulas without a value (see _seen), and both:
+    # only a cell in ``marked`` is handed to _seen.
+    percent: Cells = NONE
+    uncached: Cells = NONE
+    marked: Cells = field(init=False, default=NONE)
+
+    def __post_init__(self) -> None:
+        self.marked = self.percent | self.uncached if self.percent else self.uncached
 
     def add(self, code: str, cell: str | None = None, criterion: str | None = None,
             **params: Any) -> None:
@@ -370,6 +386,34 @@ def _free_text(value: Any) -> str:
     return cell_text(value)
 
 
+# An input cell already reported by _seen: read as nothing, and not reported again.
+_REFUSED: Any = object()
+
+
+def _seen(where: _Where, raw: Any, r: int, c: int, column: str, points: bool,
+          criterion: str | None) -> Any:
+    """What the person sees in the input cell (r, c) of ``column`` (SPEC §13.2).
+
+    A number displayed as a percentage is the stored value × 100 (``96,4%`` is stored
+    as 0.964 and read as 96.4, at full precision, not the rounded display); where
+    points are entered (``points``) it is an error. A formula whose computed value the
+    file does not hold is an error, never an empty cell or a 0. After an error the
+    result is ``_REFUSED``; any other cell is returned as it is. Called only for the
+    cells in ``where.marked``: the common case costs one set lookup.
+    """
+    if (r, c) in where.uncached:
+        where.add("cong-thuc-chua-tinh", address(r, c), criterion, column=column)
+        return _REFUSED
+    shown = percent_shown(raw) if (r, c) in where.percent else None
+    if shown is not None:
+        if not points:
+            return shown
+        where.add("o-dinh-dang-phan-tram", address(r, c), criterion, column=column,
+                  value=plain(shown))
+        return _REFUSED
+    return raw
+
+
 def _number(where: _Where, value: Any, cell: str, column: str, criterion: str | None
             ) -> tuple[Decimal | None, bool]:
     """Parse a number; (value, bad)."""
@@ -409,6 +453,15 @@ class _Cols:
     def of(cls, columns: dict[str, int]) -> _Cols:
         return cls(*(columns.get(name, -1) for name in ("data", "choice", "score", "na")))
 
+    def input_of(self, leaf: Leaf) -> int:
+        """The column the leaf's row is read from; -1 for a leaf with named inputs (its
+        values are in its input rows, its row's figure is a convenience formula)."""
+        if leaf.rule.inputs:
+            return -1
+        kind = leaf.rule.reads
+        return self.data if kind == INPUT_DATA else self.choice if kind == INPUT_CHOICE \
+            else self.score
+
 
 _FIELD = {INPUT_DATA: "data", INPUT_CHOICE: "choice", INPUT_SCORE: "score"}
 
@@ -423,6 +476,11 @@ def _read_na(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf, rol
     raw = row[na_col] if na_col < len(row) else ""
     if (raw == "" or raw is None) and where.errors:
         raw = where.errors.get((r, na_col), "")
+    if (r, na_col) in where.marked:
+        raw = _seen(where, raw, r, na_col, role.headers["na"], False, leaf.code)
+        if raw is _REFUSED:
+            entry.bad = True
+            return
     if raw == "" or raw is None:
         return
     text = cell_text(raw)
@@ -458,6 +516,12 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
         return entry
     entry.col = col
     raw = row[col] if col < len(row) else ""
+    if (r, col) in where.marked:
+        raw = _seen(where, raw, r, col, role.headers[_FIELD[kind]], kind == INPUT_SCORE,
+                    leaf.code)
+        if raw is _REFUSED:
+            entry.bad = True
+            return entry
     if raw == "" or raw is None:
         failed = where.errors.get((r, col)) if where.errors else None
         if failed:
@@ -523,6 +587,11 @@ def _read_input(where: _Where, row: list[Any], r: int, col: int, leaf: Leaf, key
     if col < 0:
         return found
     raw = row[col] if col < len(row) else ""
+    if (r, col) in where.marked:
+        raw = _seen(where, raw, r, col, column, False, leaf.code)
+        if raw is _REFUSED:
+            found.bad = True
+            return found
     cell = address(r, col)
     if raw == "" or raw is None:
         failed = where.errors.get((r, col)) if where.errors else None
@@ -629,7 +698,8 @@ def unit_from_filename(stem: str, units: dict[str, Any]) -> tuple[str | None, li
 
 def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: ReadContext,
                issues: list[Issue]) -> SelfForm | None:
-    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors, percent=sheet.percent,
+                   uncached=sheet.uncached)
     if meta:
         unit = meta.get("unit", "")
     else:
@@ -785,6 +855,8 @@ def _check_shown(where: _Where, row: list[Any], r: int, cols: dict[str, int], le
     raw = _cell(row, col)
     if not isinstance(raw, float | int) or isinstance(raw, bool):
         return  # no cached formula result (openpyxl, LibreOffice-unaware tools)
+    if (r, col) in where.uncached:
+        return  # a placeholder, not a result
     if abs(raw - float(computed)) <= 0.0004:
         return  # the cached result agrees (compared in binary: no Decimal needed)
     shown = Decimal(repr(float(raw)))
@@ -809,7 +881,8 @@ def _token_match(stem: str, codes: list[str]) -> str | None:
 
 def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
                     ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
-    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors, percent=sheet.percent,
+                   uncached=sheet.uncached)
     appraiser = meta.get("appraiser") or _token_match(path.stem, list(ctx.appraisers)) or ""
     round_text = meta.get("round") or ""
     if not round_text:
@@ -842,11 +915,15 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
         # Most rows of a province's form are left for other departments or rounds: the
         # test for "nothing entered" runs first and cheaply.
         if width > last_input:
-            if not (_filled(row[wanted[0]]) or _filled(row[wanted[1]])
-                    or _filled(row[wanted[2]]) or _filled(row[wanted[3]])):
-                continue
-        elif not any(_filled(row[c]) for c in wanted if c < width):
-            continue  # not appraised (or an empty row): the unit's own values stand
+            empty = not (_filled(row[wanted[0]]) or _filled(row[wanted[1]])
+                         or _filled(row[wanted[2]]) or _filled(row[wanted[3]]))
+        else:
+            empty = not any(_filled(row[c]) for c in wanted if c < width)
+        # Not appraised (or an empty row): the unit's own values stand — unless a cell
+        # reads empty only because its formula has no value (decided once the leaf is
+        # known: the template's computed points are formulas too).
+        if empty and not (where.uncached and any((r, c) in where.uncached for c in wanted)):
+            continue
         # Interned: a province's appraisal form names each unit a few dozen times, and
         # one shared string pickles once.
         unit = sys.intern(_code_text(_cell(row, unit_col)))
@@ -855,8 +932,9 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
             continue
         where.unit = unit or None
         if unit not in ctx.units:
-            where.add("ma-don-vi-la", address(r, cols["unit"]), code or None,
-                      year=ctx.year)
+            if not empty:
+                where.add("ma-don-vi-la", address(r, cols["unit"]), code or None,
+                          year=ctx.year)
             continue
         block = ctx.units[unit][0]
         criteria = ctx.sets.get(block)
@@ -873,11 +951,17 @@ def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
                 group.note = _free_text(_cell(row, comment_col))
             continue
         if leaf is None:
-            where.add("tham-dinh-tieu-chi-la", address(r, cols["code"]), code, block=block)
+            if not empty:
+                where.add("tham-dinh-tieu-chi-la", address(r, cols["code"]), code,
+                          block=block)
             continue
         if leaf.kind == SURVEY:
-            where.add("tham-dinh-tieu-chi-khao-sat", address(r, cols["code"]), code)
+            if not empty:
+                where.add("tham-dinh-tieu-chi-khao-sat", address(r, cols["code"]), code)
             continue
+        if empty and (r, fields.input_of(leaf)) not in where.uncached \
+                and (r, fields.na) not in where.uncached:
+            continue  # only the template's computed points: not appraised
         if appraiser and leaf.appraiser != appraiser:
             where.add("tham-dinh-khac-co-quan", address(r, cols["code"]), code,
                       owner=ctx.appraisers.get(leaf.appraiser, leaf.appraiser),
@@ -1007,7 +1091,8 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
     """A survey workbook: one block's (its ``_cchc`` names the block, its headers carry
     codes and names) or, as written before, one for every block. Each unit's row is read
     against its own block's criteria."""
-    where = _Where(rel, sheet.name, issues, errors=sheet.errors)
+    where = _Where(rel, sheet.name, issues, errors=sheet.errors, percent=sheet.percent,
+                   uncached=sheet.uncached)
     header = find_header(sheet, SURVEY_HEADERS, {"unit"})
     if isinstance(header, HeaderMissing):
         _missing_columns(where, header)
@@ -1031,7 +1116,8 @@ def _read_survey(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: 
         row = sheet.rows[r]
         unit = cell_text(_cell(row, header.columns["unit"]))
         filled = [(c, code) for c, code in code_cols.items()
-                  if cell_text(_cell(row, c)) or (r, c) in where.errors]
+                  if cell_text(_cell(row, c)) or (r, c) in where.errors
+                  or (r, c) in where.uncached]
         if not unit:
             continue
         where.unit = unit
@@ -1070,6 +1156,10 @@ def _survey_code(header: str) -> str:
 
 def _survey_value(where: _Where, raw: Any, cell: str, leaf: Leaf) -> SurveyValue | None:
     code = leaf.code
+    if address_key_of(cell) in where.marked:
+        raw = _seen(where, raw, *address_key_of(cell), code, False, code)
+        if raw is _REFUSED:
+            return None
     text = cell_text(raw)
     failed = where.errors.get(address_key_of(cell)) if not text and where.errors else None
     if failed:

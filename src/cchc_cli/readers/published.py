@@ -19,7 +19,7 @@ from cchc_cli.cells import address
 from cchc_cli.issues import Issue, issue
 from cchc_cli.numbers import HUNDRED, ZERO, NotANumber, parse_number, plain
 from cchc_cli.readers.register import REGISTER_HEADER_ROWS, pick_sheet, split_codes
-from cchc_cli.readers.tables import Header, cell_text, find_header
+from cchc_cli.readers.tables import Header, cell_text, find_header, percent_shown
 from cchc_cli.readers.workbook import BookError, Sheet, open_book
 
 PUBLISHED_SHEET = "Xếp hạng năm trước"
@@ -64,9 +64,9 @@ def read_published(path: Path, *, file: str, blocks: Mapping[str, object]
     """Read the published table; ``blocks`` are the block codes of cchc.yaml."""
     try:
         book = open_book(path)
+        name = pick_sheet(book, PUBLISHED_SHEET)  # two such sheets: an error
     except BookError as exc:
         return None, [issue(exc.code, file=file, **exc.params)]
-    name = pick_sheet(book, PUBLISHED_SHEET)
     if name is None:
         return None, [issue("khong-co-trang", file=file, sheet_name=PUBLISHED_SHEET,
                             sheets=", ".join(book.sheet_names) or "không có")]
@@ -111,15 +111,28 @@ class _Rows:
     def read(self) -> list[PublishedUnit]:
         units: dict[str, PublishedUnit] = {}
         for r in range(self.header.row + 1, len(self.sheet.rows)):
-            if not any(self.text(r, column) for column in PUBLISHED_REQUIRED):
+            if not any(self.text(r, column) for column in PUBLISHED_REQUIRED) \
+                    and not self.formulas(r):
                 continue
             unit = self.row(r, units)
             if unit is not None:
                 units[unit.code] = unit
         return list(units.values())
 
+    def formulas(self, r: int) -> list[str]:
+        """The fields of row ``r`` holding a formula without a computed value (SPEC
+        §13.2: never read as empty)."""
+        return [key for key, c in self.header.columns.items()
+                if (r, c) in self.sheet.uncached]
+
     def row(self, r: int, seen: dict[str, PublishedUnit]) -> PublishedUnit | None:
         code = self.text(r, "code")
+        formulas = self.formulas(r)
+        for key in formulas:
+            self.add("cong-thuc-chua-tinh", r, key, unit=code or None,
+                     column=PUBLISHED_HEADERS[key])
+        if formulas:
+            return None
         missing = [key for key in ("code", "name", "block", "rank", "index")
                    if not self.text(r, key)]
         for key in missing:
@@ -142,6 +155,8 @@ class _Rows:
 
     def number(self, r: int, column: str, code: str) -> Decimal | None:
         raw = self.raw(r, column)
+        if column == "index" and (r, self.header.columns[column]) in self.sheet.percent:
+            raw = percent_shown(raw) or raw  # 93,69 % typed: the file holds 0.9369
         try:
             return parse_number(raw if raw != "" else None)
         except NotANumber as exc:

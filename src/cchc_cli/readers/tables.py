@@ -8,9 +8,11 @@ columns are ignored, and a header split over two rows by merged cells is recombi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from cchc_cli.cells import address, clean_text, header_key
+from cchc_cli.numbers import HUNDRED, NotANumber, from_float
 from cchc_cli.readers.workbook import Sheet
 
 HEADER_SEARCH_ROWS = 30
@@ -42,6 +44,20 @@ def cell_text(value: Any) -> str:
             return str(int(value))
         return format(value, ".15g")
     return clean_text(str(value))
+
+
+def percent_shown(value: Any) -> Decimal | None:
+    """What a number cell displayed as a percentage shows: the stored value × 100 (the
+    file holds 0.964 for ``96,4%``), at Excel's 15 significant digits, not the rounded
+    display. None for anything but a finite number."""
+    try:
+        if value.__class__ is float:
+            return from_float(value) * HUNDRED
+        if value.__class__ is int:
+            return Decimal(value) * HUNDRED
+    except NotANumber:
+        pass
+    return None
 
 
 # Header rows repeat from form to form (a province's forms share their titles and

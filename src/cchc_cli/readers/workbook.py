@@ -9,9 +9,13 @@ parser allocate gigabytes or crash the process:
 - .xlsx/.xlsm: every part the parser reads is inflated here with a bound (a zip bomb
   that lies about its size is caught without paying for it), and every sheet's extent
   (rows × columns, counting references however they are written) is at most MAX_CELLS;
-- .xls and .ods, rare and with parsers that have less armour, are read in a forked
-  child process with a memory ceiling and a time limit: whatever a crafted file does
-  there, this process only sees an answer or a refusal.
+- .xls and .ods, rare and with parsers that have less armour, are read in a child
+  process with a memory ceiling and a time limit: whatever a crafted file does there,
+  this process only sees an answer or a refusal.
+
+Each sheet read also carries what the parser does not say (:mod:`.marks`,
+:mod:`.biff`): the cells displayed as percentages and the formulas without a computed
+value (SPEC §13.2).
 
 The limits are documented in the README ("Tệp đầu vào được chấp nhận, giới hạn và an
 toàn"). Nothing here writes to the input.
@@ -24,7 +28,6 @@ import html
 import io
 import os
 import re
-import signal
 import struct
 import zipfile
 import zlib
@@ -33,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from cchc_cli.files import FileRefused, read_limited
+from cchc_cli.readers import marks
+from cchc_cli.readers.marks import NONE, Cells, column_number
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_XML_BYTES = 60 * 1024 * 1024
@@ -55,7 +60,7 @@ _ENCRYPTED_NAMES = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".enc
 _ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r=")')
 _ODD_ROW = re.compile(rb'<row(?=[\s/>])(?! r=")')
 _ODD_REF = re.compile(rb' r(?:="(?![A-Z]?\d{1,5}")|=[^"]|\s+=)')
-_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
+_PREFIXED = re.compile(rb':(?:c|row|f|v)[\s/>]')
 _TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
 _ATTR_R = re.compile(rb'(?:^|\s)r\s*=\s*(["\'])([^"\']*)\1')
 _REF = re.compile(r"^\s*([A-Za-z]*)\s*(\d*)\s*$")
@@ -63,7 +68,6 @@ _ERROR_TYPE = re.compile(rb't=(?:"e"|\'e\')')
 _ERROR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s([^<>]*)>")
 _SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet\s([^<>]*)/?>")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*)/?>")
-_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*(["\'])([^"\']*)\2')
 
 # The tags that decide an ODS sheet's extent, found in one linear pass.
 _ODS_TOKEN = re.compile(
@@ -87,6 +91,10 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     # Cells holding a formula error (#REF!, #DIV/0!, …), which the parser reads as empty.
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Cells displayed as a percentage (the person typed 96,4% and the file holds 0.964).
+    percent: Cells = NONE
+    # Formula cells whose computed value the file does not hold (read as empty or 0).
+    uncached: Cells = NONE
 
     def value(self, row: int, col: int) -> Any:
         if row < len(self.rows):
@@ -114,7 +122,7 @@ class Book:
         if cached is None:
             if self._workbook is None:
                 raise BookError("tep-hong", detail=f"không có trang '{name}'")
-            errors = self._check.sheet(name) if self._check is not None else {}
+            checked = self._check.sheet(name) if self._check is not None else ({}, NONE, NONE)
             try:
                 raw = self._workbook.get_sheet_by_name(name)
                 rows = raw.to_python(skip_empty_area=False)
@@ -122,7 +130,7 @@ class Book:
             except BaseException as exc:  # calamine's errors, and a Rust panic
                 _reraise_interrupts(exc)
                 raise BookError("tep-hong", detail=str(exc)[:200]) from exc
-            cached = Sheet(name, rows, merged, errors)
+            cached = Sheet(name, rows, merged, *checked)
             self._sheets[name] = cached
         return cached
 
@@ -197,23 +205,13 @@ def open_archive(data: bytes, limit: int) -> tuple[zipfile.ZipFile, dict[str, zi
     return archive, infos
 
 
-def _attributes(raw: bytes) -> dict[bytes, str]:
-    return {name: html.unescape(value.decode("utf-8", "replace"))
-            for name, _, value in _ATTR.findall(raw)}
-
-
-def _local(name: bytes) -> bytes:
-    return name.rsplit(b":", 1)[-1]
-
-
-def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], inflated: dict[str, bytes]
-                     ) -> dict[str, str]:
-    """Sheet name → zip member, from workbook.xml and its relationships (a sheet may be
-    stored anywhere in the archive)."""
-    relations: dict[str, str] = {}
-    for raw in _RELATIONSHIP.findall(inflated.get("xl/_rels/workbook.xml.rels", b"")):
-        attributes = {_local(k): v for k, v in _attributes(raw).items()}
-        target = attributes.get(b"Target", "")
+def _relationships(rels: bytes) -> dict[str, tuple[str, str]]:
+    """Id → (type, zip member) of the workbook's relationships (a part may be stored
+    anywhere in the archive)."""
+    relations: dict[str, tuple[str, str]] = {}
+    for raw in _RELATIONSHIP.findall(rels):
+        found = marks.attributes(raw)
+        target = found.get(b"Target", "")
         if target:
             path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             parts: list[str] = []
@@ -223,13 +221,19 @@ def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], inflated: dict[str, byte
                         parts.pop()
                 elif piece not in ("", "."):
                     parts.append(piece)
-            relations[attributes.get(b"Id", "")] = "/".join(parts)
+            relations[found.get(b"Id", "")] = (found.get(b"Type", ""), "/".join(parts))
+    return relations
+
+
+def _worksheet_parts(infos: dict[str, zipfile.ZipInfo], workbook: bytes,
+                     relations: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Sheet name → zip member, from workbook.xml and its relationships."""
     sheets: dict[str, str] = {}
-    for raw in _SHEET_ENTRY.findall(inflated.get("xl/workbook.xml", b"")):
-        attributes = {_local(k): v for k, v in _attributes(raw).items()}
-        member = relations.get(attributes.get(b"id", ""))
+    for raw in _SHEET_ENTRY.findall(workbook):
+        found = marks.attributes(raw)
+        _, member = relations.get(found.get(b"id", ""), ("", ""))
         if member and member in infos:
-            sheets[attributes.get(b"name", "")] = member
+            sheets[found.get(b"name", "")] = member
     return sheets
 
 
@@ -249,11 +253,11 @@ class _XlsxCheck:
     """The checks of an .xlsx made before the parser touches a part.
 
     The parts the parser reads on opening (workbook, relationships, shared strings,
-    styles) are inflated with a bound at once — except shared strings and styles when
-    they are too small to be a bomb (deflate expands at most 1032 times). A sheet is
-    inflated, bounded and checked only when it is asked for — forms read two of their
-    sheets. A sheet that the relationships do not name is checked with every worksheet
-    part, to be safe.
+    styles) are inflated with a bound at once — except shared strings when they are too
+    small to be a bomb (deflate expands at most 1032 times); styles are always inflated,
+    for their percent formats. A sheet is inflated, bounded and checked only when it is
+    asked for — forms read two of their sheets. A sheet that the relationships do not
+    name is checked with every worksheet part, to be safe.
     """
 
     def __init__(self, data: bytes, infos: dict[str, zipfile.ZipInfo]) -> None:
@@ -261,12 +265,21 @@ class _XlsxCheck:
         for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
             if name in infos:
                 inflated[name] = self._inflate(data, infos[name])
+        relations = _relationships(inflated.get("xl/_rels/workbook.xml.rels", b""))
+        styles = {member for kind, member in relations.values()
+                  if kind.endswith("/styles") and member in infos}
         for name in ("xl/sharedStrings.xml", "xl/styles.xml"):
             info = infos.get(name)
-            if info is not None and not _harmless(info):
+            if info is not None and name not in styles and not _harmless(info):
                 self._inflate(data, info)
+        # The part the parser takes its formats from: the related one, else the usual.
+        member = min(styles) if styles else "xl/styles.xml"
+        found = self._inflate(data, infos[member]) if member in infos else b""
+        self.percent_styles = marks.percent_styles(found)
+        workbook = inflated.get("xl/workbook.xml", b"")
+        self.recalc = marks.recalculates(workbook)
         self.data, self.infos = data, infos
-        self.parts = _worksheet_parts(infos, inflated)
+        self.parts = _worksheet_parts(infos, workbook, relations)
 
     @staticmethod
     def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -275,22 +288,28 @@ class _XlsxCheck:
         except (struct.error, IndexError, ValueError) as exc:
             raise BookError("tep-hong", detail="tệp nén bị hỏng") from exc
 
-    def sheet(self, name: str) -> dict[tuple[int, int], str]:
-        """Check the sheet ``name``; return its formula-error cells."""
+    def sheet(self, name: str) -> tuple[dict[tuple[int, int], str], Cells, Cells]:
+        """Check the sheet ``name``; return its formula-error cells, its percent cells
+        and its formulas without a computed value."""
         member = self.parts.get(name)
         members = [member] if member else sorted(
             n for n in self.infos if n.startswith("xl/worksheets/") and n.endswith(".xml"))
         errors: dict[tuple[int, int], str] = {}
+        percent = uncached = NONE
         for part in members:
             xml = self._inflate(self.data, self.infos[part])
-            check_sheet_extent(xml)
-            if member and _ERROR_TYPE.search(xml) is not None:
-                errors = _error_cells(xml)
-        return errors
+            regular = check_sheet_extent(xml)
+            if member:
+                if _ERROR_TYPE.search(xml) is not None:
+                    errors = _error_cells(xml)
+                percent, uncached = marks.xlsx_marks(xml, self.percent_styles, self.recalc,
+                                                     regular)
+        return errors, percent, uncached
 
 
-def check_sheet_extent(xml: bytes) -> None:
-    """Refuse a sheet whose used range would need more than MAX_CELLS cells."""
+def check_sheet_extent(xml: bytes) -> bool:
+    """Refuse a sheet whose used range would need more than MAX_CELLS cells; True when
+    the sheet is regular (every cell and row tag starts with a plain reference)."""
     # Excel ends its XML declaration with a line break: whitespace counts from the
     # first mention of the cells on (a crafted earlier mention only widens the search).
     cells = max(0, xml.find(b"<sheetData"))
@@ -304,19 +323,15 @@ def check_sheet_extent(xml: bytes) -> None:
         or _PREFIXED.search(xml) is not None
     )
     if not suspicious:
-        return
+        return True
     rows, cols = sheet_extent(xml)
     if rows * max(cols, 1) > MAX_CELLS:
         raise BookError("tep-qua-lon-o", rows=rows, cols=cols, limit=MAX_CELLS)
+    return False
 
 
 def _column_number(letters: str) -> int:
-    if len(letters) > 4:
-        return MAX_CELLS + 1  # far beyond any sheet: refused by the caller
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
+    return column_number(letters, MAX_CELLS + 1)  # far beyond any sheet: refused
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:
@@ -326,7 +341,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
     references are decoded whatever their quoting, case or character entities.
     """
     row = col = max_row = max_col = 0
-    for closing, name, attrs in _TAG.findall(xml):
+    for closing, name, attrs in map(re.Match.groups, _TAG.finditer(xml)):
         if closing:
             continue
         # An r attribute written twice (invalid, but a parser may take either): the
@@ -499,8 +514,9 @@ class _ReadSheets:
     sheets: dict[str, Sheet]
 
 
-def _read_everything(data: bytes) -> _ReadSheets | BookError:
-    """In the child: parse every sheet (refusing oversized ones) — or say why not."""
+def _read_everything(data: bytes, kind: str) -> _ReadSheets | BookError:
+    """In the child: parse every sheet (refusing oversized ones) and its marks — or say
+    why not."""
     try:
         workbook = _calamine(data)
         names, hidden = _names(workbook)
@@ -517,22 +533,51 @@ def _read_everything(data: bytes) -> _ReadSheets | BookError:
                 _reraise_interrupts(exc)
                 return BookError("tep-hong", detail=str(exc)[:200])
             sheets[name] = Sheet(name, rows, merged)
+        for name, (percent, uncached) in _sheet_marks(data, kind, names).items():
+            if name in sheets:
+                sheets[name].percent, sheets[name].uncached = percent, uncached
         return _ReadSheets(names, hidden, sheets)
     except BookError as exc:
         return exc
 
 
-def _child(data: bytes, pipe: Any) -> None:
-    import resource
+def _sheet_marks(data: bytes, kind: str, names: list[str]) -> marks.SheetMarks:
+    """Percent cells and formulas without a value of every sheet of an .ods or .xls."""
+    if kind == "ods":
+        _, infos = open_archive(data, MAX_XML_BYTES)
+        info = infos.get("content.xml")
+        return marks.ods_marks(inflate(data, info)) if info is not None else {}
+    from cchc_cli.readers import biff
+
+    return biff.by_name(biff.xls_marks(data), names)
+
+
+def _limit_resources() -> None:
+    """Cap this process's memory and time where the system allows it.
+
+    Linux: address space (what the process already maps, plus SANDBOX_MEMORY) and an
+    alarm. Where ``resource``, ``/proc`` or ``signal.alarm`` do not exist (Windows; the
+    memory part on macOS), that limit is not set: the parent's time limit, which kills
+    the child, still holds, and memory is bounded only by the file size checks.
+    """
+    import signal
 
     try:
+        import resource
+
         with open("/proc/self/status") as handle:
             size = next(int(line.split()[1]) * 1024 for line in handle
                         if line.startswith("VmSize:"))
         resource.setrlimit(resource.RLIMIT_AS, (size + SANDBOX_MEMORY,) * 2)
-    except (OSError, StopIteration, ValueError):
+    except (ImportError, OSError, StopIteration, ValueError):
         pass
-    signal.alarm(SANDBOX_SECONDS)
+    alarm = getattr(signal, "alarm", None)
+    if alarm is not None:
+        alarm(SANDBOX_SECONDS)
+
+
+def _child(data: bytes, kind: str, pipe: Any) -> None:
+    _limit_resources()
     # A reader that runs out of memory aborts with a message of its own: the user is told
     # by the parent, in Vietnamese, not by a stray line on the terminal.
     try:
@@ -541,7 +586,7 @@ def _child(data: bytes, pipe: Any) -> None:
     except OSError:
         pass
     try:
-        answer: Any = _read_everything(data)
+        answer: Any = _read_everything(data, kind)
     except MemoryError:
         answer = _too_much("memory")
     try:
@@ -560,21 +605,29 @@ def _too_much(what: str) -> BookError:
                      limit=f"{SANDBOX_SECONDS} giây")
 
 
+def _signals(*names: str) -> set[int]:
+    """Exit codes of a child killed by these signals (those the system has)."""
+    import signal
+
+    return {-int(getattr(signal, name)) for name in names if hasattr(signal, name)}
+
+
 def _sandboxed(path: Path, kind: str, digest: str, data: bytes) -> Book:
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover
-        workbook = _calamine(data)
-        names, hidden = _names(workbook)
-        return Book(path, kind, digest, names, hidden, workbook)
-    context = multiprocessing.get_context("fork")
+    from cchc_cli.processes import start_method
+
+    # With spawn (Windows, or CCHC_START_METHOD=spawn) the child starts a fresh
+    # interpreter and receives the bytes through the pipe; with fork it inherits them.
+    context: Any = multiprocessing.get_context(start_method())
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(data, send), daemon=True)
+    child = context.Process(target=_child, args=(data, kind, send), daemon=True)
     child.start()
     send.close()
     answer: Any = None
     try:
-        if receive.poll(SANDBOX_SECONDS + 5):
+        # Spawning a fresh interpreter takes a moment more than forking.
+        if receive.poll(SANDBOX_SECONDS + 10):
             answer = receive.recv()
     except (EOFError, OSError):
         answer = None
@@ -587,9 +640,9 @@ def _sandboxed(path: Path, kind: str, digest: str, data: bytes) -> Book:
         receive.close()
     if isinstance(answer, BookError):
         raise answer
-    if answer is None and (timed_out or child.exitcode == -signal.SIGALRM):
+    if answer is None and (timed_out or child.exitcode in _signals("SIGALRM")):
         raise _too_much("time")
-    if answer is None and child.exitcode in (-signal.SIGABRT, -signal.SIGKILL):
+    if answer is None and child.exitcode in _signals("SIGABRT", "SIGKILL"):
         raise _too_much("memory")  # a failed allocation aborts; the OOM killer kills
     if not isinstance(answer, _ReadSheets):
         raise BookError("tep-hong", detail=f"bộ đọc tệp .{kind} không đọc được nội dung"

@@ -1,0 +1,99 @@
+"""Worker and sandbox processes on every platform: fork or spawn, and the guards around
+what only Linux has (``resource``, ``/proc``, ``signal.alarm``, CPU affinity)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from cchc_cli import inputs as inputs_module
+from cchc_cli.errors import UsageError
+from cchc_cli.processes import START_METHOD_ENV, start_method
+from cchc_cli.readers import workbook
+from cchc_cli.readers.workbook import open_book
+from tests.builders import Sandbox
+from tests.hostile import truth as t
+
+
+def test_start_method_default_and_forced(monkeypatch):
+    monkeypatch.delenv(START_METHOD_ENV, raising=False)
+    available = multiprocessing.get_all_start_methods()
+    assert start_method() == ("fork" if "fork" in available else "spawn")
+    monkeypatch.setenv(START_METHOD_ENV, " Spawn ")
+    assert start_method() == "spawn"
+    monkeypatch.setenv(START_METHOD_ENV, "thread")
+    with pytest.raises(UsageError) as refused:
+        start_method()
+    assert "CCHC_START_METHOD='thread'" in str(refused.value)
+
+
+def test_unknown_start_method_is_a_usage_error(tmp_path, cli, monkeypatch):
+    """Reading an .ods needs a sandbox process: a start method the system lacks stops
+    the command with exit 2 and says which ones exist."""
+    box = Sandbox(tmp_path / "ws")
+    box.complete()
+    t.rebuilt(box.data / "tu-danh-gia" / "tu-danh-gia-STP.xlsx", "ods")
+    monkeypatch.setenv(START_METHOD_ENV, "khong-co")
+    result = cli("validate", "-w", box.root, "--year", "2023")
+    assert result.exit_code == 2
+    assert "CCHC_START_METHOD='khong-co'" in result.stderr and "spawn" in result.stderr
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_sandboxed_reader_under_each_start_method(tmp_path, monkeypatch, method, fmt):
+    """The .xls/.ods reader's child process, forked or spawned, sends back the same
+    sheets, values and marks."""
+    monkeypatch.setenv(START_METHOD_ENV, method)
+    sheets = [("Một", [[t.Percent(0.964), "chữ"], [t.Formula(), 2.5]])]
+    data = t.xls_book(sheets) if fmt == "xls" else t.ods_book(sheets)
+    path = tmp_path / f"so-lieu.{fmt}"
+    path.write_bytes(data)
+    book = open_book(path)
+    assert book._workbook is None  # read in the child: nothing parsed here
+    sheet = book.sheet("Một")
+    assert sheet.rows[0][:2] == [0.964, "chữ"] and sheet.rows[1][1] == 2.5
+    assert (sheet.percent, sheet.uncached) == ({(0, 0)}, {(1, 0)})
+
+
+def test_sandbox_limits_without_linux_facilities():
+    """As on Windows: no ``resource`` module, no ``signal.alarm``, no /proc — the child
+    sets no limit it cannot, and reads on (the parent's time limit still holds)."""
+    code = (
+        "import sys, signal\n"
+        "sys.modules['resource'] = None\n"
+        "del signal.alarm\n"
+        "import builtins\n"
+        "real_open = builtins.open\n"
+        "def no_proc(path, *a, **k):\n"
+        "    if str(path).startswith('/proc'):\n"
+        "        raise FileNotFoundError(path)\n"
+        "    return real_open(path, *a, **k)\n"
+        "builtins.open = no_proc\n"
+        "from cchc_cli.readers import workbook\n"
+        "workbook._limit_resources()\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_sandbox_exit_codes_without_posix_signals(monkeypatch):
+    assert workbook._signals("SIGALRM", "SIGKILL") == {-signal.SIGALRM, -signal.SIGKILL}
+    monkeypatch.delattr(signal, "SIGALRM")
+    monkeypatch.delattr(signal, "SIGKILL")
+    assert workbook._signals("SIGALRM", "SIGKILL") == set()
+
+
+def test_default_jobs_without_cpu_affinity(monkeypatch, tmp_path):
+    """Windows and macOS have no sched_getaffinity, nor a cgroup file."""
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    monkeypatch.setattr(inputs_module, "CGROUP_CPU_MAX", tmp_path / "khong-co")
+    assert inputs_module.default_jobs() == 6
