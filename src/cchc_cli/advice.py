@@ -72,6 +72,12 @@ ADVICE: dict[str, str] = {
                           " số liệu.",
     "thieu-tai-lieu-kiem-chung": "Ghi số, ngày, tên văn bản là tài liệu kiểm chứng vào cột"
                                  " 'Tài liệu kiểm chứng'.",
+    "o-dinh-dang-phan-tram": "Bỏ định dạng phần trăm của ô (Định dạng ô → Số → Chung) rồi"
+                             " nhập số điểm, ví dụ 0,75.",
+    "cong-thuc-chua-tinh": "Mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại; hoặc xóa"
+                           " công thức ở ô và nhập trực tiếp giá trị.",
+    "trang-trung-ten": "Xóa hoặc đổi tên trang thừa ('{second}' hoặc '{first}'), chỉ giữ một"
+                       " trang biểu mẫu.",
     "diem-tinh-khac": "Kiểm tra lại dữ liệu đã nhập (theo dữ liệu nhập, tiêu chí được"
                       " {computed} điểm); lưu tệp bằng Excel để ô điểm được tính lại.",
     # what scoring found in the unit's values

@@ -299,28 +299,12 @@ def year_result(ws: Workspace, inputs: YearInputs, scores: YearScores, issues: l
     sources: list[SourceFile] = []
     register = inputs.register
     if register is not None:
-        sources.append(SourceFile(register.file, KIND_REGISTER,
-                                  _register_digest(ws, register.file)))
+        sources.append(SourceFile(register.file, KIND_REGISTER, register.sha256))
     sources.extend(SourceFile(f.file, f.kind, f.sha256) for f in inputs.files)
     appraisers = {a.appraiser for history in inputs.appraisals.values() for a in history}
     return YearResult(settings=ws.settings, year=inputs.year, as_of=as_of, sources=sources,
                       criteria=dict(inputs.sets), register=register, scores=scores,
                       issues=issues, ranking=ranking, appraisers=tuple(sorted(appraisers)))
-
-
-def _register_digest(ws: Workspace, rel: str) -> str | None:
-    """sha256 of the unit register.
-
-    The register reader (readers/register.py) does not hand back the digest of the
-    bytes it read, as the form readers do; until it does, the record takes it here,
-    once per run, so that no writer ever opens an input.
-    """
-    import hashlib
-
-    try:
-        return hashlib.sha256((ws.root / rel).read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def _blocked(run: ScoreRun, allow_errors: bool) -> bool:

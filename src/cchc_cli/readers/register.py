@@ -52,6 +52,7 @@ class Register:
     file: str
     sheet: str
     units: dict[str, Unit] = field(default_factory=dict)
+    sha256: str | None = None  # of the bytes read (recorded in the outputs' Nguồn)
 
     def by_block(self, block: str) -> list[Unit]:
         return [u for u in self.units.values() if u.block == block]
@@ -101,7 +102,9 @@ def read_register(
         header = find_header(sheet, REGISTER_HEADERS, REGISTER_REQUIRED,
                              rows=REGISTER_HEADER_ROWS)
         if isinstance(header, Header):
-            return _read_units(sheet, header, file=file, blocks=blocks)
+            register, found = _read_units(sheet, header, file=file, blocks=blocks)
+            register.sha256 = book.sha256
+            return register, found
         if name:
             return None, [_missing(header, file, sheet_name)]
     return None, [
