@@ -217,7 +217,7 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
 # --------------------------------------------------------------------------------------
 
 
-def _prepare(ws: Workspace, year: int, keep_text: bool = False
+def prepare_year(ws: Workspace, year: int, keep_text: bool = False
              ) -> tuple[YearInputs, ReadContext | None]:
     """Criteria and register of a year, and the context its forms are read against."""
     loaded = load_year_criteria(ws, year)
@@ -254,7 +254,7 @@ def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
     """Several years at once (this year and last year for ``rank``): one pool, one pass
     over every file. ``keep_text`` keeps evidence and explanations (for explain);
     ``final`` adds a last appraisal round to a year, above every round read."""
-    prepared = {year: _prepare(ws, year, keep_text) for year in years}
+    prepared = {year: prepare_year(ws, year, keep_text) for year in years}
     contexts = {year: ctx for year, (_, ctx) in prepared.items() if ctx is not None}
     items: list[Item] = []
     for year in contexts:

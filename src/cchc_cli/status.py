@@ -74,9 +74,9 @@ def read_collection(ws: Workspace, year: int, *, jobs: int | None = None,
     file's record kept. Without a unit register there is nothing to follow: that stops
     the command (exit 3)."""
     # The first half of inputs.read_year, so that each file's ReadResult stays at hand.
-    from cchc_cli.inputs import _prepare
+    from cchc_cli.inputs import prepare_year
 
-    inputs, context = _prepare(ws, year)
+    inputs, context = prepare_year(ws, year)
     register = inputs.register
     if register is None or context is None:
         reason = next((i.message for i in inputs.issues if i.file == ws.rel(

@@ -90,7 +90,7 @@ def override_reader(path: Path, rel: str) -> Any:
 def read_override(path: Path, rel: str, ctx: ReadContext) -> ReadResult:
     """The sheet ``Điều chỉnh``, read by the appraisal form's reader: same headers, same
     rules, same issues (an unknown unit, a value above max, an input row left empty)."""
-    from cchc_cli.readers.forms import _read_appraisal
+    from cchc_cli.readers.forms import read_appraisal_sheet
     from cchc_cli.readers.register import pick_sheet
     from cchc_cli.readers.workbook import BookError, open_book
 
@@ -113,7 +113,7 @@ def read_override(path: Path, rel: str, ctx: ReadContext) -> ReadResult:
     # The council is no appraiser: a neutral name, so that no appraiser code is taken
     # from the file's name and every criterion may be changed. The round is numbered
     # above every round received by inputs.last_round.
-    result.form = _read_appraisal(complete, {"round": "1"}, Path("_"), rel, ctx,
+    result.form = read_appraisal_sheet(complete, {"round": "1"}, Path("_"), rel, ctx,
                                   result.issues)
     return result
 

@@ -292,7 +292,7 @@ def _dispatch(book: Book, path: Path, rel: str, ctx: ReadContext, result: ReadRe
             )
             return
     sheet = book.sheet(sheet_name)
-    reader = {KIND_SELF: _read_self, KIND_APPRAISAL: _read_appraisal,
+    reader = {KIND_SELF: _read_self, KIND_APPRAISAL: read_appraisal_sheet,
               KIND_SURVEY: _read_survey}[kind]
     result.form = reader(sheet, meta or {}, path, rel, ctx, result.issues)
 
@@ -879,7 +879,7 @@ def _token_match(stem: str, codes: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _read_appraisal(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
+def read_appraisal_sheet(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
                     ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
     where = _Where(rel, sheet.name, issues, errors=sheet.errors, percent=sheet.percent,
                    uncached=sheet.uncached)
