@@ -218,7 +218,7 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
 
 
 def prepare_year(ws: Workspace, year: int, keep_text: bool = False
-             ) -> tuple[YearInputs, ReadContext | None]:
+                 ) -> tuple[YearInputs, ReadContext | None]:
     """Criteria and register of a year, and the context its forms are read against."""
     loaded = load_year_criteria(ws, year)
     register_path = ws.register_path(year)

@@ -880,7 +880,7 @@ def _token_match(stem: str, codes: list[str]) -> str | None:
 
 
 def read_appraisal_sheet(sheet: Sheet, meta: dict[str, str], path: Path, rel: str,
-                    ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
+                         ctx: ReadContext, issues: list[Issue]) -> AppraisalForm | None:
     where = _Where(rel, sheet.name, issues, errors=sheet.errors, percent=sheet.percent,
                    uncached=sheet.uncached)
     appraiser = meta.get("appraiser") or _token_match(path.stem, list(ctx.appraisers)) or ""
