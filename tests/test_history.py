@@ -255,3 +255,28 @@ def test_news_item_tells_podiums_and_streaks_in_the_portals_style(province):
     assert "Đáng chú ý, Sở Xây dựng 2 năm liên tiếp tăng bậc" in text
     report = "\n".join(paragraphs(province / "results/2023/bao-cao-2023.docx"))
     assert "Thị xã Mẫu Giang đứng đầu khối năm thứ 3 liên tiếp" in report
+
+
+def test_history_gives_each_blocks_figures_over_the_years(province):
+    """The year × block panel (pandas): in 2021 the central agencies' block, typed with
+    index = 95 − rank for ranks 1 to 6, has indices 94, 93, 92, 91, 90, 89."""
+    document = history_json(province)
+    trends = {t["block"]: t for t in document["blocks"]}
+    assert list(trends) == ["so-nganh", "huyen", "xa", "tw"]  # cchc.yaml's order
+    years = {y["year"]: y for y in trends["tw"]["years"]}
+    # 6 units; mean (94 + 93 + 92 + 91 + 90 + 89) ÷ 6 = 549 ÷ 6 = 91.5; range 89–94;
+    # the first recorded year has nothing to change from.
+    assert years[2021] == {"year": 2021, "units": 6, "mean": 91.5, "highest": 94,
+                           "lowest": 89, "change": None}
+    # Later years: the mean of the published indices the units list, exactly, and the
+    # change from the year before.
+    for year in (2022, 2023):
+        published = [D(str(e["index_published"])) for u in document["units"]
+                     for e in u["years"] if e["year"] == year and e["block"] == "tw"
+                     and e["rank"] is not None]
+        mean = (sum(published) / len(published)).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+        assert D(str(years[year]["mean"])) == mean
+        assert years[year]["units"] == len(published)
+        assert D(str(years[year]["change"])) == mean - D(str(years[year - 1]["mean"]))
+    text = invoke("history", "-w", province).stdout
+    assert "Chỉ số của các khối qua các năm" in text and "91,50" in text

@@ -310,6 +310,21 @@ def test_a_band_threshold_changes_bands_and_ratings_not_ranks(example, cli):
         if moved:
             assert (base["band"], variant["band"]) == ("Tốt", "Xuất sắc")
             assert variant["leader_rating"] == "Hoàn thành xuất sắc nhiệm vụ"
+    # The band moves per block (pandas.crosstab): only Tốt → Xuất sắc, exactly as many
+    # units as have a published index in [85, 90); everyone else stays on the diagonal.
+    for moves in document["bands"]:
+        units = [u for u in document["units"] if u["block"] == moves["block"]]
+        labels, counts = moves["bands"], moves["counts"]
+        expected = sum(1 for u in units if 85 <= (u["base"]["index_published"] or 0) < 90)
+        assert moves["moved"] == expected
+        for i, row in enumerate(counts):
+            for j, count in enumerate(row):
+                if i != j and count:
+                    assert (labels[i], labels[j]) == ("Tốt", "Xuất sắc")
+        for i, label in enumerate(labels):  # every unit counted once, by its base band
+            assert sum(counts[i]) == sum(1 for u in units if (u["base"]["band"] or "–")
+                                         == label)
+    assert any(m["moved"] for m in document["bands"])
     bands = [("Xuất sắc", 90), ("Tốt", 80), ("Khá", 70), ("Trung bình", 50), ("Yếu", 0)]
     old = [{"label": label, "min": low} for label, low in bands]
     new = [dict(old[0], min=85), *old[1:]]

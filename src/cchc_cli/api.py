@@ -861,7 +861,7 @@ def history(workspace: Path, *, unit: str | None = None, block: str | None = Non
     """Each unit's rank and index over the years recorded in the results database, and
     its current streaks (SPEC §13.4)."""
     from cchc_cli.database import DatabaseError, read_units
-    from cchc_cli.history import build_history, database_of, select
+    from cchc_cli.history import build_history, database_of, select, with_trends
 
     ws = Workspace.open(workspace)
     path, shown = database_of(ws)
@@ -876,7 +876,7 @@ def history(workspace: Path, *, unit: str | None = None, block: str | None = Non
                           database=shown,
                           top_bands={code: settings.bands(code)[0].label
                                      for code in settings.blocks if settings.bands(code)})
-    return select(found, unit=unit, block=block)
+    return with_trends(select(found, unit=unit, block=block), list(settings.blocks))
 
 
 @gc_paused()
@@ -918,6 +918,11 @@ def whatif(
                  "override": ws.rel(override) if override else None},
         issues=sorted_issues([*base.issues, *variant.issues]),
         as_of=as_of if isinstance(as_of, dt.datetime) else parse_as_of(as_of))
+    from cchc_cli.panels import band_moves
+
+    run.band_moves = band_moves(run.units, {
+        code: [band.label for band in changed.settings.bands(code)]
+        for code in changed.settings.blocks})
     run.blocked = has_errors(run.issues) and not allow_errors
     if write and not run.blocked:
         from cchc_cli.writers.whatif import write_whatif_workbook

@@ -1,10 +1,10 @@
 """Years of published results: ``cchc history``, last year from the database, and the
 history a report tells (SPEC §13.4).
 
-The year × unit panel is a dictionary of small records (:mod:`cchc_cli.streaks`): a
-province has a few hundred units and a handful of years, so plain Python over exact
-decimals does it in milliseconds — pandas would add half a second of start-up and is
-not a dependency of cchc (see README, "Thư viện dùng và lý do").
+Streaks follow each unit through renames and mergers (:mod:`cchc_cli.streaks`, small
+records shared with ``report``, which must not load pandas); the year × block figures of
+``cchc history`` (ranked units, mean, highest and lowest index per year) come from the
+pandas panel of :mod:`cchc_cli.panels`, built only by this command.
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ class HistoryReport:
     database: str
     # Each block's highest band in cchc.yaml: a streak in it is worth the headline.
     top_bands: dict[str, str] = field(default_factory=dict)
+    # Per block and year: ranked units, mean, highest and lowest index (panels.py).
+    trends: list[Any] = field(default_factory=list)
 
     @property
     def latest(self) -> int | None:
@@ -130,7 +132,8 @@ class HistoryReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"years": self.years, "database": self.database,
-                "units": [self.unit_dict(s) for s in self.series]}
+                "units": [self.unit_dict(s) for s in self.series],
+                "blocks": [trend.to_dict() for trend in self.trends]}
 
     def unit_dict(self, series: Series) -> dict[str, Any]:
         last = series.last
@@ -187,6 +190,15 @@ def select(report: HistoryReport, *, unit: str | None = None, block: str | None 
         chosen = found
     return HistoryReport(years=report.years, series=chosen, block_names=report.block_names,
                          database=report.database, top_bands=report.top_bands)
+
+
+def with_trends(report: HistoryReport, block_order: list[str]) -> HistoryReport:
+    """The report with each shown block's figures per year, from the pandas panel."""
+    from cchc_cli.panels import block_trends
+
+    entries = [entry for series in report.series for entry in series.years]
+    report.trends = block_trends(entries, names=report.block_names, order=block_order)
+    return report
 
 
 def _unknown_unit(unit: str, series: list[Series]) -> str:

@@ -337,6 +337,8 @@ class WhatifRun:
     as_of: dt.datetime
     written: list[Path] = field(default_factory=list)
     blocked: bool = False
+    # Per block, base band × variant band (pandas.crosstab, see panels.band_moves).
+    band_moves: list[Any] = field(default_factory=list)
 
     @property
     def precision(self) -> int:
@@ -361,6 +363,7 @@ class WhatifRun:
                 "settings": [c.to_dict() for c in self.setting_changes],
                 "override": [row.to_dict() for row in self.override],
             },
+            "bands": [moves.to_dict() for moves in self.band_moves],
             "sources": self.sources,
             "issues": [i.to_dict() for i in self.issues],
         }

@@ -56,6 +56,7 @@ def write_whatif_workbook(path: Path, run: WhatifRun) -> None:
         for name, units in blocks.items():
             _block_sheet(workbook, styles, run, name, units, sheet_title(name, used))
         _changes_sheet(workbook, styles, run, sheet_title("Nội dung điều chỉnh", used))
+        _bands_sheet(workbook, styles, run, sheet_title("Chuyển xếp loại", used))
         write_issue_sheet(workbook, styles, run.issues, sheet_title("Vấn đề", used))
         _sources_sheet(workbook, styles, run, sheet_title("Nguồn", used))
         workbook.close()
@@ -164,6 +165,36 @@ def _finish(sheet: Any, headers: Sequence[tuple[str, float]], header: int, last_
     sheet.freeze_panes(header + 1, 0)
     sheet.autofilter(header, 0, last_row, len(headers) - 1)
     print_setup(sheet, [w for _, w in headers], title=title, repeat_rows=(header, header))
+
+
+def _bands_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> None:
+    """Per block, how many units go from each band (rows) to each band (columns)."""
+    sheet = workbook.add_worksheet(name)
+    width = max((len(m.bands) for m in run.band_moves), default=1) + 1
+    title = f"CHUYỂN XẾP LOẠI THEO PHƯƠNG ÁN — NĂM {run.year}"
+    title_row(sheet, styles, title, width - 1)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, width - 1, 13)
+    text, bold, header = styles.text(), styles.text(bold=True), styles.header()
+    number = styles.text(align="center")
+    moved = styles.text(align="center", bold=True, bg_color="#FCE4D6")
+    r = 2
+    for moves in run.band_moves:
+        sheet.merge_range(r, 0, r, width - 1, f"{moves.name}: {moves.moved} đơn vị đổi xếp"
+                          " loại (dòng: hiện tại; cột: theo phương án)", bold)
+        r += 1
+        sheet.write_string(r, 0, "Hiện tại \\ Phương án", header)
+        for c, label in enumerate(moves.bands, start=1):
+            sheet.write_string(r, c, label, header)
+        for i, (label, row) in enumerate(zip(moves.bands, moves.counts, strict=True)):
+            r += 1
+            sheet.write_string(r, 0, label, text)
+            for j, count in enumerate(row):
+                sheet.write_number(r, j + 1, count, moved if count and i != j else number)
+        r += 2
+    if not run.band_moves:
+        sheet.write_string(2, 0, "Không có đơn vị nào được xếp loại.", text)
+    print_setup(sheet, [24, *[13] * (width - 1)], title=title)
 
 
 def _changes_sheet(workbook: Any, styles: Styles, run: WhatifRun, name: str) -> None:

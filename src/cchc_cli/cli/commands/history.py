@@ -65,6 +65,29 @@ def history(
             render_unit(console, report, series)
         return
     render_blocks(console, report)
+    render_trends(console, report)
+
+
+def render_trends(console: Any, report: Any) -> None:
+    """Each block over the years: ranked units, mean index and its change, range."""
+    from rich.table import Table
+
+    if not report.trends:
+        return
+    table = Table(title="Chỉ số của các khối qua các năm", title_justify="left")
+    for title, right in (("Khối", False), ("Năm", True), ("Số đơn vị", True),
+                         ("Bình quân", True), ("So với năm trước", True),
+                         ("Cao nhất", True), ("Thấp nhất", True)):
+        table.add_column(title, justify="right" if right else "left")
+    for trend in report.trends:
+        for i, year in enumerate(trend.years):
+            change = year.change
+            moved = "–" if change is None else (
+                ("+" if change > 0 else "") + published(change))
+            table.add_row(esc(trend.name) if i == 0 else "", str(year.year), str(year.units),
+                          published(year.mean), moved, published(year.highest),
+                          published(year.lowest))
+    console.print(table)
 
 
 def render_streaks(console: Any, report: Any) -> None:

@@ -150,6 +150,26 @@ def render_whatif(console: Any, run: Any) -> None:
             table.add_row("…", f"[dim]… {len(ordered) - len(shown)} đơn vị không thay đổi"
                           " nữa (xem bảng tính)[/]", "", "", "", "")
         console.print(table)
+    render_band_moves(console, run)
+
+
+def render_band_moves(console: Any, run: Any) -> None:
+    """Per block whose units change band: how many go from each band to each other."""
+    from rich.table import Table
+
+    for moves in run.band_moves:
+        if not moves.moved:
+            continue
+        table = Table(title=esc(f"{moves.name} — xếp loại hiện tại (dòng) → theo phương án"
+                                " (cột)"), title_justify="left")
+        table.add_column("")
+        for label in moves.bands:
+            table.add_column(esc(label), justify="right")
+        for label, row in zip(moves.bands, moves.counts, strict=True):
+            table.add_row(esc(label), *[
+                (f"[bold]{count}[/]" if count and i != j else str(count or ""))
+                for j, count in enumerate(row) for i in [moves.bands.index(label)]])
+        console.print(table)
 
 
 def render_disputes(console: Any, run: Any) -> None:
