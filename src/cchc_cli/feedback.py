@@ -359,18 +359,21 @@ def _work(codes: list[str]) -> list[UnitFeedback]:
 
 def _every_unit(found: Collection, units: list[Unit], job: _Job, jobs: int | None
                 ) -> list[UnitFeedback]:
-    """Every unit's files, in this process or — for many units, where ``fork`` exists —
-    shared with worker processes that inherit the year already read (a unit's workbook
-    takes openpyxl about 50 ms to load and save)."""
+    """Every unit's files, in this process or — for many units, when processes start by
+    ``fork`` — shared with worker processes that inherit the year already read (a unit's
+    workbook takes openpyxl about 50 ms to load and save). Under ``spawn`` (Windows, or
+    CCHC_START_METHOD=spawn) a worker would have to read the whole year again, which
+    costs more than it saves: the files are then written here, one after another."""
     import multiprocessing
 
     from cchc_cli.inputs import default_jobs, effective_jobs
+    from cchc_cli.processes import start_method
 
     codes = [unit.code for unit in units]
     count = effective_jobs(default_jobs() if jobs is None else max(1, jobs), len(codes))
     _SHARED.append((found, job))
     try:
-        if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if count == 1 or start_method() != "fork":
             return _work(codes)
         from concurrent.futures import ProcessPoolExecutor
 
