@@ -108,6 +108,17 @@ class Leaf:
     line: int | None = None
     floor: Decimal = ZERO
     method: str | None = None  # the province's own words for 'Cách chấm'
+    # Asked of the rule for every leaf of every unit, so answered once here: the form
+    # column the rule reads (data, choice, score, survey), whether it has named inputs,
+    # and whether one form row decides its points (the reader then computes them).
+    reads: str = field(init=False, compare=False)
+    has_inputs: bool = field(init=False, compare=False)
+    per_row: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reads", self.rule.reads)
+        object.__setattr__(self, "has_inputs", bool(self.rule.inputs))
+        object.__setattr__(self, "per_row", bool(self.rule.per_row))
 
     @property
     def is_leaf(self) -> bool:
@@ -116,11 +127,6 @@ class Leaf:
     @property
     def counts_in_scale(self) -> bool:
         return self.kind in (SCORED, SURVEY)
-
-    @property
-    def reads(self) -> str:
-        """The form column this leaf's rule reads (data, choice, score, survey)."""
-        return self.rule.reads
 
     def input_code(self, key: str) -> str:
         """The code of an input's own row in the forms: '<leaf code>.<key>'."""

@@ -73,6 +73,17 @@ class YearInputs:
     files: list[InputFile] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     criteria_summaries: list[dict] = field(default_factory=list)
+    _appraised: tuple[int, frozenset[str]] = field(default=(-1, frozenset()), repr=False)
+
+    @property
+    def appraised_units(self) -> frozenset[str]:
+        """The units some appraisal speaks of (worked out again only when the appraisals
+        change: scoring asks for every unit)."""
+        size, units = self._appraised
+        if size != len(self.appraisals):
+            units = frozenset(unit for unit, _ in self.appraisals)
+            self._appraised = (len(self.appraisals), units)
+        return units
 
 
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")

@@ -64,13 +64,16 @@ def exact_sum(values: Iterable[Exact]) -> Exact:
     """The exact sum of Decimals and Fractions (Decimals are added as Decimals, in a
     context wide enough never to round, so the common all-decimal case stays cheap)."""
     decimals = ZERO
-    fractions = Fraction(0)
+    fractions: Fraction | None = None
+    add = _WIDE.add
     for value in values:
-        if isinstance(value, Decimal):
-            decimals = _WIDE.add(decimals, value)
+        if value.__class__ is Decimal:
+            decimals = add(decimals, value)
+        elif isinstance(value, Decimal):  # a subclass (YamlNumber)
+            decimals = add(decimals, value)
         else:
-            fractions += value
-    if not fractions:
+            fractions = value if fractions is None else fractions + value
+    if fractions is None:
         return decimals
     return exact(fractions + Fraction(decimals))
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 from functools import cached_property
 
 from cchc_cli.criteria import BONUS, PENALTY, SURVEY, CriteriaSet, Group
-from cchc_cli.numbers import HUNDRED, ZERO, Exact, as_decimal, exact_sub, exact_sum
+from cchc_cli.numbers import HUNDRED, ZERO, Exact, exact_sub, exact_sum
 from cchc_cli.ranking import BlockRanking, PreviousYear, RankEntry, YearRanking
-from cchc_cli.scoring import clipped_index
+from cchc_cli.scoring import index_of
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _areas(criteria: CriteriaSet, ranked: list[RankEntry]) -> list[AreaSummary]:
             elif not isinstance(node, Group):
                 leaf = entry.unit.leaves.get(code)
                 if leaf is not None and not leaf.na and leaf.max:
-                    indices.append(as_decimal(clipped_index(leaf.points, leaf.max), 50))
+                    indices.append(index_of(leaf.points, leaf.max))
         areas.append(AreaSummary(code=code, name=node.name, average_index=mean(indices),
                                  units=len(indices)))
     return areas
