@@ -114,8 +114,10 @@ class Leaf:
     reads: str = field(init=False, compare=False)
     has_inputs: bool = field(init=False, compare=False)
     per_row: bool = field(init=False, compare=False)
+    max_float: float = field(init=False, compare=False)  # an untouched max cell reads so
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "max_float", float(self.max))
         object.__setattr__(self, "reads", self.rule.reads)
         object.__setattr__(self, "has_inputs", bool(self.rule.inputs))
         object.__setattr__(self, "per_row", bool(self.rule.per_row))

@@ -500,23 +500,29 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
     """The inputs of one leaf row, checked against the leaf's rule (SPEC §5, §7).
 
     Runs for every row of every form: cells are looked up by number and only cleaned
-    when they hold something. A leaf with named inputs reads only its N/A mark here (its
-    values are in its input rows; the leaf row's value and points are convenience
-    formulas).
+    when they hold something, and an address is spelled only for a message. A leaf with
+    named inputs reads only its N/A mark here (its values are in its input rows; the leaf
+    row's value and points are convenience formulas).
     """
-    rule = leaf.rule
     entry = LeafEntry(leaf.code, r, None)
-    _read_na(where, row, r, cols, leaf, role, entry)
-    if rule.inputs:
+    width = len(row)
+    na_col = cols.na
+    if na_col >= 0:
+        entry.na_col = na_col
+        mark = row[na_col] if na_col < width else ""
+        # An empty, unmarked cell without a formula error (the usual case) says nothing.
+        if (mark != "" and mark is not None) or where.errors or where.marked:
+            _read_na(where, row, r, cols, leaf, role, entry)
+    if leaf.has_inputs:
         return entry
-    kind = rule.reads
+    kind = leaf.reads
     col = cols.data if kind == INPUT_DATA else cols.choice if kind == INPUT_CHOICE \
         else cols.score
     if col < 0:
         return entry
     entry.col = col
-    raw = row[col] if col < len(row) else ""
-    if (r, col) in where.marked:
+    raw = row[col] if col < width else ""
+    if where.marked and (r, col) in where.marked:
         raw = _seen(where, raw, r, col, role.headers[_FIELD[kind]], kind == INPUT_SCORE,
                     leaf.code)
         if raw is _REFUSED:
@@ -529,39 +535,74 @@ def _read_leaf(where: _Where, row: list[Any], r: int, cols: _Cols, leaf: Leaf,
                       column=role.headers[_FIELD[kind]], reason="là lỗi công thức của Excel")
             entry.bad = True
         return entry
+    rule = leaf.rule
     if kind == INPUT_CHOICE:
-        text = cell_text(raw)
-        if text:
+        # The drop-down's own label (the usual case) is found as it is; anything else is
+        # cleaned first (spacing, case and Unicode form do not matter).
+        label = rule.find_option(raw) if raw.__class__ is str else None
+        if label is None:
+            text = cell_text(raw)
+            if not text:
+                return entry
             label = rule.find_option(text)
             if label is None:
                 options = "; ".join(f"'{o.label}'" for o in rule.options)
                 where.add("lua-chon-la", entry.cell, leaf.code, value=text[:80],
                           options=options)
                 entry.bad = True
-            else:
-                entry.value = label
-                entry.points = rule.evaluate(label).points
+                return entry
+        entry.value = label
+        entry.points = rule.evaluate(label).points
         return entry
-    cell = address(r, col)
-    number, bad = _number(where, raw, cell, role.headers[_FIELD[kind]], leaf.code)
-    entry.bad |= bad
+    number = decimal_of(raw) if raw.__class__ is float else None  # the usual case
+    if number is None:  # text, or a float that is not a number cchc computes with
+        number, bad = _number(where, raw, address(r, col), role.headers[_FIELD[kind]],
+                              leaf.code)
+        entry.bad |= bad
     if number is not None:
-        entry.bad |= not _check_number(where, cell, leaf, kind, number, role)
+        entry.bad |= not _check_number(where, r, col, leaf, kind, number, role)
         entry.value = number
-        if not entry.bad and rule.per_row:
+        if not entry.bad and leaf.per_row:
             entry.points = rule.evaluate(number).points
     return entry
 
 
-def _check_number(where: _Where, cell: str, leaf: Leaf, kind: str, number: Decimal,
+# Numbers typed in forms repeat (1, 0.5, 100…): each float is converted to the decimal
+# Excel shows once per process. Bounded: cleared when full.
+_DECIMALS: dict[float, Decimal] = {}
+_DECIMALS_LIMIT = 65_536
+
+
+def decimal_of(value: float) -> Decimal | None:
+    """A float cell as the decimal Excel shows (``numbers.from_float``), or None when it is
+    not a finite number below 10^15."""
+    found = _DECIMALS.get(value)
+    if found is None:
+        try:
+            found = from_float(value)
+        except NotANumber:
+            return None
+        if len(_DECIMALS) >= _DECIMALS_LIMIT:
+            _DECIMALS.clear()
+        _DECIMALS[value] = found
+    return found
+
+
+def _check_number(where: _Where, r: int, col: int, leaf: Leaf, kind: str, number: Decimal,
                   role: _Role) -> bool:
     """Range and step of an entered number; False (and an issue) when it breaks them."""
-    column = role.headers["score" if kind == INPUT_SCORE else "data"]
     if kind != INPUT_SCORE:
         if number < 0:
-            where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
+            where.add("gia-tri-am", address(r, col), leaf.code, value=plain(number),
+                      column=role.headers["data"])
             return False
         return True
+    if leaf.floor <= number <= leaf.max:
+        step = leaf.rule.step
+        if not step or number % step == 0:
+            return True
+    cell = address(r, col)
+    column = role.headers["score"]
     if number < leaf.floor:
         if leaf.floor == 0:
             where.add("gia-tri-am", cell, leaf.code, value=plain(number), column=column)
@@ -776,14 +817,17 @@ def _read_self(sheet: Sheet, meta: dict[str, str], path: Path, rel: str, ctx: Re
                       first=address(seen[code], code_col))
             continue
         seen[code] = r
-        if not node.is_leaf:
+        if node.__class__ is not Leaf:
             continue
-        leaf = node  # type: ignore[assignment]
+        leaf = node
         _check_max(where, row, r, cols, leaf)
         if leaf.kind == SURVEY:
             continue
         entry = _read_leaf(where, row, r, fields, leaf, _SELF_ROLE)
-        evidence = _free_text(_cell(row, evidence_col)) if evidence_col is not None else ""
+        evidence = ""
+        if evidence_col is not None and evidence_col < len(row):
+            text = row[evidence_col]
+            evidence = text.strip() if text.__class__ is str else cell_text(text)
         if keep_text:
             entry.evidence = evidence
             if explanation_col is not None:
@@ -832,7 +876,7 @@ def _check_max(where: _Where, row: list[Any], r: int, cols: dict[str, int], leaf
     raw = _cell(row, col)
     if raw == "" and where.errors:
         raw = where.errors.get((r, col), "")
-    if raw.__class__ is float and raw == float(leaf.max):
+    if raw.__class__ is float and raw == leaf.max_float:
         return  # the untouched locked cell: the common case, checked without Decimals
     try:
         stated = parse_number(raw if raw != "" else None)
