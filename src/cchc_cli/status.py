@@ -13,6 +13,7 @@ which finds missing inputs), keeping each file's own record: :class:`Collection`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +86,7 @@ def read_collection(ws: Workspace, year: int, *, jobs: int | None = None,
                              f" ({ws.rel(ws.register_path(year))}): {reason} Hãy chạy"
                              f" 'cchc validate -y {year}' để xem chi tiết.")
     items = [(path, ws.rel(path), year) for path in ws.input_files(year)]
+    context = dataclasses.replace(context, rows_present=True)
     results = read_files(items, {year: context}, jobs=jobs, progress=progress)
     merge(inputs, results)
     blocks = {code: b.name for code, b in ws.settings.blocks.items()}

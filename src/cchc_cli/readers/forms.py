@@ -75,6 +75,8 @@ class ReadContext:
     # Keep the units' evidence texts and explanations (for ``cchc explain``); a national
     # run checks them in the readers and does not carry 700 000 strings further.
     keep_text: bool = False
+    # Record which (unit, code) rows each appraisal form holds (for ``cchc status``).
+    rows_present: bool = False
 
 
 @dataclass(slots=True)
@@ -1028,7 +1030,8 @@ def read_appraisal_sheet(sheet: Sheet, meta: dict[str, str], path: Path, rel: st
             rows.append(AppraisalRow(unit=unit, entry=appraised))
     where.unit = None
     return AppraisalForm(file=rel, sheet=sheet.name, appraiser=appraiser, round=round_no,
-                         rows=rows, present=_present(sheet, header.row, unit_col, code_col))
+                         rows=rows, present=_present(sheet, header.row, unit_col, code_col)
+                         if ctx.rows_present else frozenset())
 
 
 def _present(sheet: Sheet, header_row: int, unit_col: int, code_col: int
