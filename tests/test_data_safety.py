@@ -127,3 +127,32 @@ def test_outputs_get_the_usual_permissions(workspace, cli):
     os.umask(mask)
     path = workspace / "results/2023/xep-hang-2023.xlsx"
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+class _GrowsWhenSeen(type(Path())):  # type: ignore[misc]
+    """A file that another program lengthens between cchc's look at its size and the
+    read (a unit's file being saved over the network while the run starts)."""
+
+    extra = b""
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        seen = super().stat(follow_symlinks=follow_symlinks)
+        with open(self, "ab") as handle:
+            handle.write(self.extra)
+        return seen
+
+
+def test_a_file_that_grows_while_read_is_read_whole_or_refused(tmp_path):
+    from cchc_cli.files import FileRefused, read_limited
+
+    grows = _GrowsWhenSeen(tmp_path / "f.xlsx")
+    grows.write_bytes(b"x" * 10)
+    grows.extra = b"y" * 5
+    # 10 bytes when its size was taken, 15 when read: all 15 are read (limit 20).
+    assert read_limited(grows, 20) == b"x" * 10 + b"y" * 5
+    # 15 bytes seen, 25 by the read: beyond the limit of 20, refused.
+    grows.extra = b"z" * 10
+    with pytest.raises(FileRefused) as refused:
+        read_limited(grows, 20)
+    assert refused.value.code == "tep-qua-lon"
+    assert read_limited(tmp_path / "f.xlsx", 25) == b"x" * 10 + b"y" * 5 + b"z" * 10

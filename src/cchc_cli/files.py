@@ -31,7 +31,11 @@ def read_limited(path: Path, limit: int) -> bytes:
         raise FileRefused("tep-qua-lon", size=status.st_size, limit=limit)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+            # The size just seen, and one byte more to notice a file that grew since;
+            # asking for ``limit`` bytes at once would allocate that much for every file.
+            data = handle.read(status.st_size + 1)
+            if len(data) > status.st_size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         raise FileRefused("khong-doc-duoc-tep", detail=exc.strerror or str(exc)) from exc
     if len(data) > limit:
