@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +99,103 @@ def test_default_jobs_without_cpu_affinity(monkeypatch, tmp_path):
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
     monkeypatch.setattr(inputs_module, "CGROUP_CPU_MAX", tmp_path / "khong-co")
     assert inputs_module.default_jobs() == 6
+
+
+# --------------------------------------------------------------------------------------
+# The reading worker kept for the end of a run (processes.Helper)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_helper_runs_its_job_in_the_kept_worker_and_brings_back_its_error(tmp_path, method):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cchc_cli.errors import OutputError
+    from cchc_cli.processes import Helper
+    from cchc_cli.writers.atomic import write_bytes_atomic
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with Helper() as helper:
+        helper.adopt(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)))
+        assert helper.start(os.getpid)() != os.getpid()
+        wait = helper.start(write_bytes_atomic, blocker / "ket-qua.xlsx", b"")
+        with pytest.raises(OutputError) as refused:
+            wait()
+    assert str(blocker) in str(refused.value)
+
+
+def test_helper_without_a_worker_runs_the_job_at_once(tmp_path):
+    from cchc_cli.errors import OutputError
+    from cchc_cli.processes import Helper
+    from cchc_cli.writers.atomic import write_bytes_atomic
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with Helper() as helper:
+        assert helper.start(os.getpid)() == os.getpid()
+        with pytest.raises(OutputError):  # raised by start itself: the one-core order
+            helper.start(write_bytes_atomic, blocker / "ket-qua.xlsx", b"")
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tinh-mau"
+RESULTS = Path("results") / "2023"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "tinh-mau"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("results"))
+    # Enough files for a pool of two (PARALLEL_MIN_FILES): the worker is then kept.
+    assert len(list((root / "data" / "2023").rglob("*.xlsx"))) >= inputs_module.PARALLEL_MIN_FILES
+    return root
+
+
+def _results(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / RESULTS).glob("*.xlsx"))}
+
+
+@pytest.mark.parametrize("command", ["rank", "score"])
+def test_results_written_beside_the_issues_are_the_one_core_bytes(example, tmp_path, cli,
+                                                                  monkeypatch, command):
+    """Issues written by the kept worker (forked, then spawned as on Windows) and the
+    results written here are byte for byte those of a run on one core."""
+    args = (command, "-w", example, "--year", "2023", "--as-of", "2024-01-31",
+            "--allow-errors")
+    assert cli(*args, "--jobs", "1").exit_code in (0, 1)
+    alone = _results(example)
+    assert "van-de-2023.xlsx" in alone and len(alone) == 2
+    for method in ("fork", "spawn"):
+        monkeypatch.setenv(START_METHOD_ENV, method)
+        shutil.rmtree(example / RESULTS)
+        assert cli(*args, "--jobs", "2").exit_code in (0, 1)
+        assert _results(example) == alone, method
+
+
+def test_issues_that_cannot_be_written_leave_the_previous_results(example, cli):
+    """van-de-2023.xlsx cannot replace what is there (here a folder of that name): the
+    ranking written beside it does not replace the previous one either, and the
+    message names the issues' file (exit 3) — as when a one-core run writes it first."""
+    results = example / RESULTS
+    results.mkdir(parents=True)
+    (results / "van-de-2023.xlsx").mkdir()
+    previous = b"the previous ranking"
+    (results / "xep-hang-2023.xlsx").write_bytes(previous)
+    result = cli("rank", "-w", example, "--year", "2023", "--jobs", "2")
+    assert result.exit_code == 3, result.output
+    assert "van-de-2023.xlsx" in result.stderr and "thư mục trùng tên" in result.stderr
+    assert (results / "xep-hang-2023.xlsx").read_bytes() == previous
+    assert sorted(p.name for p in results.iterdir()) == ["van-de-2023.xlsx",
+                                                         "xep-hang-2023.xlsx"]
+
+
+def test_results_that_cannot_be_written_after_the_issues(example, cli):
+    results = example / RESULTS
+    results.mkdir(parents=True)
+    (results / "xep-hang-2023.xlsx").mkdir()
+    result = cli("rank", "-w", example, "--year", "2023", "--jobs", "2")
+    assert result.exit_code == 3, result.output
+    assert "xep-hang-2023.xlsx" in result.stderr and "thư mục trùng tên" in result.stderr
+    assert (results / "van-de-2023.xlsx").is_file()  # written: the issues come first
+    assert sorted(p.name for p in results.iterdir()) == ["van-de-2023.xlsx",
+                                                         "xep-hang-2023.xlsx"]

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from cchc_cli.inputs import FinalRound, Progress, YearInputs, read_year
 from cchc_cli.issues import Issue, has_errors, sorted_issues
 from cchc_cli.numbers import json_number
 from cchc_cli.outputs import result_path
+from cchc_cli.processes import Helper
 from cchc_cli.ranking import PreviousYear, YearRanking
 from cchc_cli.record import KIND_REGISTER, SourceFile, YearResult
 from cchc_cli.scoring import UnitScore, YearScores
@@ -307,18 +308,37 @@ def year_result(ws: Workspace, inputs: YearInputs, scores: YearScores, issues: l
                       issues=issues, ranking=ranking, appraisers=tuple(sorted(appraisers)))
 
 
-def _blocked(run: ScoreRun, allow_errors: bool) -> bool:
-    """Write ``van-de-Y.xlsx``, the full list of issues that the terminal's summary
-    points to (on every run, so that it is never stale); True when the inputs have
-    errors and no --allow-errors: then the results are not written."""
+def _start_issues(run: ScoreRun, allow_errors: bool, helper: Helper) -> Callable[[], None]:
+    """Start writing ``van-de-Y.xlsx``, the full list of issues that the terminal's
+    summary points to (on every run, so that it is never stale), beside this process
+    when ``helper`` has a worker; return the wait for it. ``run.blocked`` is set when
+    the inputs have errors and no --allow-errors: then the results are not written."""
     from cchc_cli.writers.scores import write_issues_workbook
 
-    blocked = has_errors(run.issues) and not allow_errors
+    run.blocked = has_errors(run.issues) and not allow_errors
     path = result_path(run.workspace.results_dir(run.year), "issues", run.year)
-    write_issues_workbook(path, run.issues, year=run.year, blocked=blocked)
+    written = helper.start(write_issues_workbook, path, run.issues, year=run.year,
+                           blocked=run.blocked)
     run.written.append(path)
-    run.blocked = blocked
-    return blocked
+    return written
+
+
+def _write_beside(issues_written: Callable[[], None], path: Path,
+                  write: Callable[[Path], None]) -> None:
+    """Write the results (``write(target)``) while the issues are written beside, and
+    let them replace ``path`` only once the issues are in place — as when a one-core
+    run writes the issues first: if ``van-de-Y.xlsx`` cannot be written (open in Excel,
+    a read-only folder), the previous results stay as they were and that error is the
+    one raised."""
+    from cchc_cli.writers.atomic import atomic_path
+
+    with atomic_path(path) as temp:
+        try:
+            write(temp)
+        except BaseException:
+            issues_written()
+            raise
+        issues_written()
 
 
 @gc_paused()
@@ -341,17 +361,23 @@ def score(
 
     ws = Workspace.open(workspace)
     moment = _moment(as_of)
-    with stage("read"):
-        inputs = read_year(ws, year, jobs=jobs, progress=progress)
-    with stage("score"):
-        inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
-    run = ScoreRun(workspace=ws, inputs=inputs,
-                   result=year_result(ws, inputs, scores, issues, as_of=moment))
-    if not write or _blocked(run, allow_errors):
-        return run
-    path = result_path(ws.results_dir(year), "scores", year)
-    with stage("write"):
-        write_scores_workbook(path, run.result)
+    with Helper() as helper:
+        with stage("read"):
+            inputs = read_year(ws, year, jobs=jobs, progress=progress, keep=helper)
+        with stage("score"):
+            inputs, scores, issues = compute_scores(ws, year, inputs=inputs)
+        run = ScoreRun(workspace=ws, inputs=inputs,
+                       result=year_result(ws, inputs, scores, issues, as_of=moment))
+        if not write:
+            return run
+        issues_written = _start_issues(run, allow_errors, helper)
+        if run.blocked:
+            issues_written()
+            return run
+        path = result_path(ws.results_dir(year), "scores", year)
+        with stage("write"):
+            _write_beside(issues_written, path,
+                          lambda target: write_scores_workbook(target, run.result))
     run.written.append(path)
     return run
 
@@ -491,9 +517,10 @@ def _previous_from_inputs_or_file(ws: Workspace, year: int, *, jobs: int | None,
 def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
                     progress: Progress | None = None,
                     as_of: str | dt.datetime | None = None,
-                    final: FinalRound | None = None) -> RankRun:
+                    final: FinalRound | None = None, keep: Helper | None = None) -> RankRun:
     """Score and rank a year with its comparison to last year (no output). ``final``
-    reads one more appraisal round of the year, above all others (``cchc whatif``)."""
+    reads one more appraisal round of the year, above all others (``cchc whatif``);
+    ``keep`` keeps the reading workers for a job at the end."""
     from cchc_cli.history import recorded_previous
     from cchc_cli.inputs import read_years
     from cchc_cli.ranking import rank_year
@@ -507,7 +534,7 @@ def compute_ranking(ws: Workspace, year: int, *, jobs: int | None = None,
         else [year]
     with stage("read"):
         read = read_years(ws, years, jobs=jobs, progress=progress,
-                          final={year: final} if final is not None else None)
+                          final={year: final} if final is not None else None, keep=keep)
     with stage("score"):
         inputs, scores, issues = compute_scores(ws, year, inputs=read[year])
         previous = recorded
@@ -554,12 +581,19 @@ def rank(
     from cchc_cli.writers.ranking import write_ranking_workbook
 
     ws = Workspace.open(workspace)
-    run = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=as_of)
-    if not write or _blocked(run, allow_errors):
-        return run
-    path = result_path(ws.results_dir(year), "ranking", year)
-    with stage("write"):
-        write_ranking_workbook(path, run.result)
+    with Helper() as helper:
+        run = compute_ranking(ws, year, jobs=jobs, progress=progress, as_of=as_of,
+                              keep=helper)
+        if not write:
+            return run
+        issues_written = _start_issues(run, allow_errors, helper)
+        if run.blocked:
+            issues_written()
+            return run
+        path = result_path(ws.results_dir(year), "ranking", year)
+        with stage("write"):
+            _write_beside(issues_written, path,
+                          lambda target: write_ranking_workbook(target, run.result))
     run.written.append(path)
     return run
 

@@ -20,6 +20,7 @@ from cchc_cli.criteria import CriteriaSet
 from cchc_cli.formspec import APPRAISAL_SHEET
 from cchc_cli.issues import Issue, issue
 from cchc_cli.numbers import plain
+from cchc_cli.processes import Helper
 from cchc_cli.readers.forms import (
     AppraisalForm,
     LeafEntry,
@@ -164,7 +165,8 @@ def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, str, str, int]
 
 
 def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int | None = None,
-               progress: Progress | None = None) -> list[ReadResult]:
+               progress: Progress | None = None, keep: Helper | None = None
+               ) -> list[ReadResult]:
     """Read every item; results in the order given.
 
     Small runs are read in this process. Many files are shared between this process and
@@ -173,7 +175,8 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
     this process reads never need pickling. Workers are forked where the system can
     (nothing is imported twice) and spawned elsewhere (Windows) or when
     ``CCHC_START_METHOD`` asks: then each imports the reader and receives the year's
-    contexts once, pickled.
+    contexts once, pickled. With ``keep``, the pool is not closed but handed over to it,
+    for a job at the end of the run (:class:`~cchc_cli.processes.Helper`).
     """
     total = len(items)
     jobs = effective_jobs(default_jobs() if jobs is None else max(1, jobs), total)
@@ -203,12 +206,13 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
     workers = jobs - 1
     pending = deque(_chunks(items, jobs))
     running: set = set()
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
         initargs=(contexts,),
-    ) as pool:
+    )
+    try:
         while pending or running:
             while pending and len(running) < workers * 2:
                 running.add(pool.submit(_read_chunk, pending.popleft()))
@@ -220,6 +224,13 @@ def read_files(items: list[Item], contexts: dict[int, ReadContext], *, jobs: int
             for future in finished:
                 running.discard(future)
                 store(future.result())
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    if keep is not None:
+        keep.adopt(pool)
+    else:
+        pool.shutdown(wait=True)
     return ordered  # type: ignore[return-value]
 
 
@@ -260,11 +271,12 @@ def prepare_year(ws: Workspace, year: int, keep_text: bool = False
 
 def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
                progress: Progress | None = None, only: set[Path] | None = None,
-               keep_text: bool = False, final: Mapping[int, FinalRound] | None = None
-               ) -> dict[int, YearInputs]:
+               keep_text: bool = False, final: Mapping[int, FinalRound] | None = None,
+               keep: Helper | None = None) -> dict[int, YearInputs]:
     """Several years at once (this year and last year for ``rank``): one pool, one pass
     over every file. ``keep_text`` keeps evidence and explanations (for explain);
-    ``final`` adds a last appraisal round to a year, above every round read."""
+    ``final`` adds a last appraisal round to a year, above every round read; ``keep``
+    keeps the reading workers for a job at the end of the run."""
     prepared = {year: prepare_year(ws, year, keep_text) for year in years}
     contexts = {year: ctx for year, (_, ctx) in prepared.items() if ctx is not None}
     items: list[Item] = []
@@ -273,7 +285,7 @@ def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
         if only is not None:
             paths = [p for p in paths if p.resolve() in only]
         items.extend((p, ws.rel(p), year) for p in paths)
-    results = read_files(items, contexts, jobs=jobs, progress=progress)
+    results = read_files(items, contexts, jobs=jobs, progress=progress, keep=keep)
     by_year: dict[int, list[ReadResult]] = {year: [] for year in contexts}
     for (_, _, year), result in zip(items, results, strict=True):
         by_year[year].append(result)
@@ -292,10 +304,10 @@ def read_years(ws: Workspace, years: list[int], *, jobs: int | None = None,
 
 def read_year(ws: Workspace, year: int, *, jobs: int | None = None,
               progress: Progress | None = None, only: set[Path] | None = None,
-              keep_text: bool = False) -> YearInputs:
+              keep_text: bool = False, keep: Helper | None = None) -> YearInputs:
     """Criteria, register and every input form of ``year``, merged and cross-checked."""
     return read_years(ws, [year], jobs=jobs, progress=progress, only=only,
-                      keep_text=keep_text)[year]
+                      keep_text=keep_text, keep=keep)[year]
 
 
 def last_round(result: ReadResult, others: list[ReadResult]) -> ReadResult:

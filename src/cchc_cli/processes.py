@@ -10,8 +10,12 @@ forces one, to test the Windows way on Linux (README, "Windows").
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cchc_cli.errors import UsageError
+
+T = TypeVar("T")
 
 START_METHOD_ENV = "CCHC_START_METHOD"
 
@@ -30,3 +34,50 @@ def start_method() -> str:
             f" này; chọn một trong: {', '.join(available)}."
         )
     return wanted
+
+
+class Helper:
+    """A reading worker kept after the reading, for one job that can run beside this
+    process at the end of a run.
+
+    A run's last steps use one core: ``rank`` writes ``van-de-Y.xlsx`` and then
+    ``xep-hang-Y.xlsx``, one after the other, while the worker that helped read the
+    files has already gone. :func:`cchc_cli.inputs.read_files` hands its pool over to a
+    Helper instead of closing it; :meth:`start` gives the pool a job (its arguments are
+    pickled) and returns the function that waits for its result — raising the job's
+    exception, an :class:`~cchc_cli.errors.OutputError` for instance, in this process.
+    With no pool (few files, one CPU) the job runs here, at once, and an exception comes
+    from :meth:`start` itself: the order of writing is then the one-core order.
+
+    The worker was started before the run's records were built, so keeping it costs
+    its own memory (what it needed to read its share), not a copy of this process's.
+    """
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+
+    def __enter__(self) -> Helper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def adopt(self, pool: Any) -> None:
+        """Keep ``pool`` (a ``ProcessPoolExecutor``) for :meth:`start`; a second pool
+        is closed at once."""
+        if self._pool is None:
+            self._pool = pool
+        else:
+            pool.shutdown(wait=True)
+
+    def start(self, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> Callable[[], T]:
+        if self._pool is None:
+            result = job(*args, **kwargs)
+            return lambda: result
+        future = self._pool.submit(job, *args, **kwargs)
+        return future.result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
