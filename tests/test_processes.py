@@ -21,6 +21,9 @@ from cchc_cli.readers.workbook import open_book
 from tests.builders import Sandbox
 from tests.hostile import truth as t
 
+# The start methods this system has (Windows: spawn only).
+METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
+
 
 def test_start_method_default_and_forced(monkeypatch):
     monkeypatch.delenv(START_METHOD_ENV, raising=False)
@@ -46,7 +49,7 @@ def test_unknown_start_method_is_a_usage_error(tmp_path, cli, monkeypatch):
     assert "CCHC_START_METHOD='khong-co'" in result.stderr and "spawn" in result.stderr
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
 def test_sandboxed_reader_under_each_start_method(tmp_path, monkeypatch, method, fmt):
     """The .xls/.ods reader's child process, forked or spawned, sends back the same
@@ -106,7 +109,7 @@ def test_default_jobs_without_cpu_affinity(monkeypatch, tmp_path):
 # --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", METHODS)
 def test_helper_runs_its_job_in_the_kept_worker_and_brings_back_its_error(tmp_path, method):
     from concurrent.futures import ProcessPoolExecutor
 
@@ -123,6 +126,27 @@ def test_helper_runs_its_job_in_the_kept_worker_and_brings_back_its_error(tmp_pa
         with pytest.raises(OutputError) as refused:
             wait()
     assert str(blocker) in str(refused.value)
+
+
+def _dies_unless_in(pid: int) -> int:
+    """A job whose worker is killed (as the system does when memory runs out)."""
+    if os.getpid() != pid:
+        os._exit(9)
+    return pid
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_helper_does_the_job_here_when_its_worker_died(method):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cchc_cli.processes import Helper
+
+    here = os.getpid()
+    with Helper() as helper:
+        helper.adopt(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)))
+        assert helper.start(_dies_unless_in, here)() == here  # died there, done here
+        # The pool is broken now: the next job is done here at once.
+        assert helper.start(os.getpid)() == here
 
 
 def test_helper_without_a_worker_runs_the_job_at_once(tmp_path):
@@ -165,7 +189,7 @@ def test_results_written_beside_the_issues_are_the_one_core_bytes(example, tmp_p
     assert cli(*args, "--jobs", "1").exit_code in (0, 1)
     alone = _results(example)
     assert "van-de-2023.xlsx" in alone and len(alone) == 2
-    for method in ("fork", "spawn"):
+    for method in METHODS:
         monkeypatch.setenv(START_METHOD_ENV, method)
         shutil.rmtree(example / RESULTS)
         assert cli(*args, "--jobs", "2").exit_code in (0, 1)

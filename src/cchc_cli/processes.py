@@ -47,7 +47,8 @@ class Helper:
     pickled) and returns the function that waits for its result — raising the job's
     exception, an :class:`~cchc_cli.errors.OutputError` for instance, in this process.
     With no pool (few files, one CPU) the job runs here, at once, and an exception comes
-    from :meth:`start` itself: the order of writing is then the one-core order.
+    from :meth:`start` itself: the order of writing is then the one-core order. A worker
+    that died (killed for memory, say) is not an error of the run: its job is done here.
 
     The worker was started before the run's records were built, so keeping it costs
     its own memory (what it needed to read its share), not a copy of this process's.
@@ -71,11 +72,23 @@ class Helper:
             pool.shutdown(wait=True)
 
     def start(self, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> Callable[[], T]:
-        if self._pool is None:
-            result = job(*args, **kwargs)
-            return lambda: result
-        future = self._pool.submit(job, *args, **kwargs)
-        return future.result
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is not None:
+            try:
+                future = self._pool.submit(job, *args, **kwargs)
+            except BrokenProcessPool:
+                self.close()
+            else:
+                def wait() -> T:
+                    try:
+                        return future.result()
+                    except BrokenProcessPool:
+                        return job(*args, **kwargs)
+
+                return wait
+        result = job(*args, **kwargs)
+        return lambda: result
 
     def close(self) -> None:
         if self._pool is not None:
