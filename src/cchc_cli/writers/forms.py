@@ -780,11 +780,7 @@ def write_survey_form(
                 value = values.get((unit.code, code))
                 write_value(sheet, r, c, value, looks.input_num)
                 checks.add(("survey", c, leaf.na_allowed), r, c, _survey_check(leaf.na_allowed))
-        checks.write(sheet)
-        sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
-        sheet.autofilter(SURVEY_HEADER_ROW, 0, max(r, SURVEY_HEADER_ROW + 1), last)
-        a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
-        _protect(sheet)
+        _finish_survey_sheet(sheet, checks, r, last)
         workbook.close()
 
 
@@ -835,12 +831,18 @@ def _write_block_survey(path: Path, *, units: list[Unit], criteria: CriteriaSet,
                 write_value(sheet, r, c, values.get((unit.code, code)), looks.input_num)
                 checks.add(("survey", c, leaf.na_allowed), r, c,
                            _survey_check(leaf.na_allowed))
-        checks.write(sheet)
-        sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
-        sheet.autofilter(SURVEY_HEADER_ROW, 0, max(r, SURVEY_HEADER_ROW + 1), last)
-        a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
-        _protect(sheet)
+        _finish_survey_sheet(sheet, checks, r, last)
         workbook.close()
+
+
+def _finish_survey_sheet(sheet: Any, checks: _Checks, last_row: int, last_col: int) -> None:
+    """What both survey layouts end with: the input checks, frozen headers, a filter,
+    the print setup and the protection of everything but the input cells."""
+    checks.write(sheet)
+    sheet.freeze_panes(SURVEY_HEADER_ROW + 1, 2)
+    sheet.autofilter(SURVEY_HEADER_ROW, 0, max(last_row, SURVEY_HEADER_ROW + 1), last_col)
+    a4_landscape(sheet, repeat_rows=(SURVEY_HEADER_ROW, SURVEY_HEADER_ROW))
+    _protect(sheet)
 
 
 INSTRUCTIONS_SURVEY_BLOCK = (
