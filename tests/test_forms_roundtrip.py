@@ -203,3 +203,30 @@ def test_round_two_template_is_prefilled_with_round_one(tmp_path):
     assert stp_12[14] == "thiếu"
     meta = dict(CalamineWorkbook.from_path(str(snv)).get_sheet_by_name("_cchc").to_python()[1:])
     assert meta["round"] == "2" and meta["appraiser"] == "snv"
+
+
+def test_survey_rows_of_the_self_form_are_high_enough_for_their_text(tmp_path):
+    """A survey leaf's row (greyed, "theo kết quả khảo sát") wraps its name like any
+    other row: a row left at the default height prints its text over the next rows."""
+    import math
+
+    import openpyxl
+
+    root = tmp_path / "tinh-mau"
+    shutil.copytree(ROOT / "examples" / "tinh-mau", root,
+                    ignore=shutil.ignore_patterns("results", "forms"))
+    api.template(root, year=2023, kind="self")
+    path = next((root / "forms" / "2023").rglob("tu-danh-gia-X01*.xlsx"))
+    sheet = openpyxl.load_workbook(path)["Tự đánh giá"]
+    width = sheet.column_dimensions["B"].width
+    checked = 0
+    for row in sheet.iter_rows(min_row=7):
+        if row[4].value != "theo kết quả khảo sát":
+            continue
+        # At a generous 1.3 letters per width unit, the name needs this many lines of
+        # 13.5 pt (as LibreOffice lays out 11 pt text).
+        lines = math.ceil(len(row[1].value) / (width * 1.3))
+        height = sheet.row_dimensions[row[0].row].height or 15.0
+        assert height >= 13.5 * lines, (row[0].value, height, lines)
+        checked += lines > 1
+    assert checked >= 2  # names long enough to wrap were checked

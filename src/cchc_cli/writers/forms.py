@@ -50,6 +50,7 @@ from cchc_cli.writers.xlsx import Styles, a4_landscape, fit_height, new_workbook
 
 INPUT_FILL = "#FFF7D6"  # pale yellow: "type here"
 GREY_FILL = "#D9D9D9"  # survey rows: not self-assessed
+SURVEY_ROW_NOTE = "theo kết quả khảo sát"  # in a survey row's data cell
 AREA_FILL = "#E2EFDA"
 
 INSTRUCTIONS_SELF = (
@@ -529,9 +530,12 @@ def _self_leaf_row(sheet: Any, looks: _Looks, lists: _Lists, checks: _Checks, le
     if leaf.kind == SURVEY:
         for name in ("data", "choice", "score", "na"):
             sheet.write_blank(r, col[name], None, looks.grey)
-        sheet.write_string(r, col["data"], "theo kết quả khảo sát", looks.grey)
+        sheet.write_string(r, col["data"], SURVEY_ROW_NOTE, looks.grey)
         sheet.write_blank(r, col["evidence"], None, looks.grey)
         sheet.write_blank(r, col["explanation"], None, looks.grey)
+        # Tall enough for its wrapped name, method and note, like every other row.
+        fit_height(sheet, r, [(leaf.name, _SELF_WIDTHS["name"]), (method, _SELF_WIDTHS["rule"]),
+                              (SURVEY_ROW_NOTE, _SELF_WIDTHS["data"])])
         return
     input_refs = {spec.key: ref("data", row_of[leaf.input_code(spec.key)])
                   for spec in leaf.rule.inputs}
